@@ -1,0 +1,3 @@
+export * from './infra';
+export * from './services';
+export * from './env';

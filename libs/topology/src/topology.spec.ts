@@ -1,0 +1,26 @@
+import { kafka, localInfraEnv, postgres, redisNodes, services, servicePorts } from './index';
+
+describe('topology', () => {
+  it('gives every server and replica its own port, away from the standard ones', () => {
+    const ports = [
+      postgres.port,
+      kafka.brokerPort,
+      kafka.controllerPort,
+      ...redisNodes.map((n) => n.port),
+      ...services.flatMap(servicePorts),
+    ];
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(ports.some((p) => [5432, 6379, 9092].includes(p))).toBe(false);
+  });
+
+  it('has three independent lock nodes for Redlock', () => {
+    expect(redisNodes.filter((n) => n.role === 'lock')).toHaveLength(3);
+  });
+
+  it('builds the services env from the same ports', () => {
+    const env = localInfraEnv();
+    expect(env.DATABASE_URL).toContain(`:${postgres.port}/`);
+    expect(env.REDIS_LOCK_URLS.split(',')).toHaveLength(3);
+    expect(env.KAFKA_BROKERS).toBe(`127.0.0.1:${kafka.brokerPort}`);
+  });
+});
