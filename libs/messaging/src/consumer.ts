@@ -1,0 +1,91 @@
+// Consumes envelopes at least once: parse, hand to the handler (with retries), commit, or dead-letter.
+import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { parseEnvelope, type EventEnvelope } from './envelope';
+import { dlqTopic, headers } from './headers';
+import { createIdempotentProducer } from './publisher';
+import { defaultRetryPolicy, withRetry, type RetryPolicy } from './retry';
+
+export interface MessageContext {
+  topic: string;
+  partition: number;
+  offset: string;
+  headers: IHeaders;
+}
+
+export type EventHandler = (envelope: EventEnvelope, context: MessageContext) => Promise<void>;
+
+export interface ConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: readonly string[];
+  handler: EventHandler;
+  /** How often a failing handler is retried before the message goes to `<topic>.dlq`. */
+  retry?: Partial<RetryPolicy>;
+  /** Where a brand-new group starts; an existing group always resumes from its committed offsets. */
+  fromBeginning?: boolean;
+}
+
+/** A running consumer; `stop()` disconnects it (uncommitted messages are redelivered to the group). */
+export interface EventSubscriber {
+  consumer: Consumer;
+  stop(): Promise<void>;
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+async function deadLetter(producer: Producer, topic: string, partition: number, message: KafkaMessage, reason: string) {
+  await producer.send({
+    topic: dlqTopic(topic),
+    acks: -1,
+    messages: [
+      {
+        key: message.key,
+        value: message.value,
+        headers: {
+          ...message.headers,
+          [headers.dlqReason]: reason,
+          [headers.dlqTopic]: topic,
+          [headers.dlqPartition]: String(partition),
+          [headers.dlqOffset]: message.offset,
+        },
+      },
+    ],
+  });
+}
+
+export async function runConsumer(options: ConsumerOptions): Promise<EventSubscriber> {
+  const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
+  const consumer = options.kafka.consumer({ groupId: options.groupId });
+  const dlqProducer = createIdempotentProducer(options.kafka);
+  await dlqProducer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? false });
+
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ topic, partition, message, heartbeat }) => {
+      const parsed = parseEnvelope(message.value);
+      if (!parsed.ok) {
+        await deadLetter(dlqProducer, topic, partition, message, parsed.reason);
+      } else {
+        const context: MessageContext = { topic, partition, offset: message.offset, headers: message.headers ?? {} };
+        const outcome = await withRetry(() => options.handler(parsed.envelope, context), policy, heartbeat);
+        if (!outcome.ok) {
+          const reason = `handler failed after ${outcome.attempts} attempts: ${errorText(outcome.error)}`;
+          await deadLetter(dlqProducer, topic, partition, message, reason);
+        }
+      }
+      // Only now is the message done (handled or safely dead-lettered): commit the next offset.
+      // If anything above threw, nothing is committed and kafkajs redelivers the message.
+      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+    },
+  });
+
+  return {
+    consumer,
+    async stop() {
+      await consumer.disconnect();
+      await dlqProducer.disconnect();
+    },
+  };
+}

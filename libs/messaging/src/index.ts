@@ -1,0 +1,6 @@
+export * from './envelope';
+export * from './headers';
+export * from './kafka';
+export * from './publisher';
+export * from './consumer';
+export * from './retry';
