@@ -6,12 +6,20 @@ const path = require('node:path');
 const swc = JSON.parse(fs.readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
 delete swc.$schema;
 
+const esmOnlyPackages = ['@nestjs', 'cookie'];
+
 const shared = (rootDir) => ({
   rootDir,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }],
+    '^.+\\.m?js$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' }, swcrc: false }],
+  },
   moduleNameMapper: { '^@sdp/([a-z-]+)$': path.join(__dirname, 'libs/$1/src') },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // NestJS 12 ships ESM only. Node 20 can require() it natively, but Jest's module loader cannot
+  // (before Node 24.9), so SWC compiles those packages to CommonJS for the tests.
+  transformIgnorePatterns: [`/node_modules/(?!(\\.pnpm|${esmOnlyPackages.join('|')})/)`],
 });
 
 function createJestConfig(rootDir) {

@@ -1,0 +1,59 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  requestId: string;
+}
+
+/** Fastify's own client errors (bad JSON, wrong content type, body too large) carry a statusCode. */
+interface FastifyClientError {
+  statusCode?: number;
+  code?: string;
+  message: string;
+}
+
+/**
+ * Every error leaves in one shape: {statusCode, error, message, requestId}. Unknown errors become a
+ * 500 with a generic message (details go to the log, not to the caller).
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const body = toErrorBody(exception, String(request.id));
+    if (body.statusCode >= 500) this.logger.error({ err: exception, requestId: body.requestId }, 'request failed');
+    void reply.status(body.statusCode).send(body);
+  }
+}
+
+export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    const response = exception.getResponse();
+    const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
+    return { statusCode, error: reasonPhrase(statusCode), message, requestId };
+  }
+  const clientError = exception as FastifyClientError | undefined;
+  const status = clientError?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { statusCode: status, error: reasonPhrase(status), message: clientError!.message, requestId };
+  }
+  const statusCode = HttpStatus.INTERNAL_SERVER_ERROR;
+  return { statusCode, error: reasonPhrase(statusCode), message: 'Internal server error', requestId };
+}
+
+const reasonPhrase = (status: number): string =>
+  (HttpStatus[status] ?? 'ERROR')
+    .toString()
+    .toLowerCase()
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');

@@ -1,0 +1,5 @@
+export * from './infra';
+export * from './names';
+export * from './wait-for';
+export * from './postgres';
+export * from './disposable-redis';
