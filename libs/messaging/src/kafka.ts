@@ -6,6 +6,8 @@ export interface KafkaOptions {
   brokers: string[];
   /** kafkajs log level; WARN by default so a healthy service stays quiet. */
   logLevel?: LogLevel;
+  /** Retries per request before kafkajs gives up (default 8, exponential backoff up to 5 s). */
+  retries?: number;
 }
 
 const levelName: Record<number, string> = {
@@ -23,13 +25,13 @@ const quietLogCreator: logCreator =
     process.stderr.write(`[kafkajs] ${levelName[level] ?? level} ${namespace}: ${message}${error ? ` (${error})` : ''}\n`);
   };
 
-export function createKafka({ clientId, brokers, logLevel = LogLevel.WARN }: KafkaOptions): Kafka {
+export function createKafka({ clientId, brokers, logLevel = LogLevel.WARN, retries = 8 }: KafkaOptions): Kafka {
   return new Kafka({
     clientId,
     brokers,
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
-    retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 8 },
+    retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries },
     logLevel,
     logCreator: quietLogCreator,
   });
