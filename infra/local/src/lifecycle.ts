@@ -7,38 +7,8 @@ import { logFile, pidFile, type InfraPaths } from './paths';
 import { isAlive, readPid, stopPid, tailFile } from './process';
 import type { Server, ServerContext } from './servers';
 import { unprivilegedUser } from './user';
-import { isPortOpen, waitFor } from './wait';
-
-export interface ServerState {
-  name: string;
-  port: number;
-  pid: number | undefined;
-  running: boolean;
-  portOpen: boolean;
-}
-
-export async function serverState(server: Server, paths: InfraPaths): Promise<ServerState> {
-  const pid = readPid(pidFile(paths, server.name));
-  return {
-    name: server.name,
-    port: server.port,
-    pid,
-    running: pid !== undefined && isAlive(pid),
-    portOpen: await isPortOpen(server.port),
-  };
-}
-
-export function formatStatus(states: readonly ServerState[]): string {
-  const rows = states.map((s) => [
-    s.name,
-    String(s.port),
-    s.running ? String(s.pid) : '-',
-    s.running && s.portOpen ? 'up' : s.running ? 'starting?' : s.portOpen ? 'port taken by another process' : 'down',
-  ]);
-  const all = [['SERVER', 'PORT', 'PID', 'STATE'], ...rows];
-  const widths = all[0].map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  return all.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
-}
+import { formatStatus, serverState } from './status';
+import { waitFor } from './wait';
 
 async function startOne(server: Server, ctx: ServerContext): Promise<string> {
   const state = await serverState(server, ctx.paths);
@@ -83,7 +53,7 @@ export async function up(servers: readonly Server[], paths: InfraPaths, repoRoot
         } catch (err) {
           failures.push(server.name);
           const log = logFile(paths, server.name);
-          throw new Error(`${(err as Error).message}\n--- last lines of ${log} ---\n${tailFile(log)}`);
+          throw new Error(`${(err as Error).message}\n--- last lines of ${log} ---\n${tailFile(log)}`, { cause: err });
         }
       },
     })),
