@@ -1,0 +1,3 @@
+export * from './cache-aside';
+export * from './single-flight';
+export * from './ttl';
