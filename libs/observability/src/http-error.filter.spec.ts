@@ -25,4 +25,13 @@ describe(toErrorBody.name, () => {
       requestId: 'r4',
     });
   });
+
+  it('answers 503 when a backing service is unreachable, not 500', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:55432'), { code: 'ECONNREFUSED' });
+    const adminShutdown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    for (const error of [refused, adminShutdown, new Error('timeout exceeded when trying to connect')]) {
+      expect(toErrorBody(error, 'r5')).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+    }
+    expect(toErrorBody(Object.assign(new Error('duplicate key'), { code: '23505' }), 'r6').statusCode).toBe(500);
+  });
 });

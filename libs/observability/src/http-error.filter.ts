@@ -46,8 +46,31 @@ export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { statusCode: status, error: reasonPhrase(status), message: clientError!.message, requestId };
   }
+  if (isDependencyOutage(exception)) {
+    const statusCode = HttpStatus.SERVICE_UNAVAILABLE;
+    return { statusCode, error: reasonPhrase(statusCode), message: 'A backing service is unavailable; try again shortly', requestId };
+  }
   const statusCode = HttpStatus.INTERNAL_SERVER_ERROR;
   return { statusCode, error: reasonPhrase(statusCode), message: 'Internal server error', requestId };
+}
+
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+
+/**
+ * A database or broker that cannot be reached is not a bug in this service: answer 503 (retryable)
+ * rather than 500. Postgres SQLSTATE class 08 is "connection exception", 57P0x "operator
+ * intervention" (shutdown), 3D000 "database does not exist"; also the pool's own timeout.
+ */
+export function isDependencyOutage(exception: unknown): boolean {
+  const error = exception as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof error?.code === 'string' ? error.code : '';
+  const message = typeof error?.message === 'string' ? error.message : '';
+  return (
+    NETWORK_ERRORS.has(code) ||
+    /^(08|57P0)/.test(code) ||
+    code === '3D000' ||
+    /timeout exceeded when trying to connect|Connection terminated/i.test(message)
+  );
 }
 
 const reasonPhrase = (status: number): string =>

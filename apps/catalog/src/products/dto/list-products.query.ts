@@ -1,0 +1,36 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+export const productSorts = ['name', 'price', '-price', 'newest'] as const;
+export type ProductSort = (typeof productSorts)[number];
+
+export class ListProductsQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'page must be an integer' })
+  @Min(1, { message: 'page must be at least 1' })
+  @Max(10_000, { message: 'page must be at most 10000' })
+  page: number = 1;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1, { message: 'limit must be between 1 and 100' })
+  @Max(100, { message: 'limit must be between 1 and 100' })
+  limit: number = 20;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9-]{1,40}$/, { message: 'category must be a category slug such as "audio"' })
+  category?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(2, { message: 'q must be at least 2 characters' })
+  @MaxLength(64, { message: 'q must be at most 64 characters' })
+  q?: string;
+
+  @IsOptional()
+  @IsIn(productSorts, { message: `sort must be one of ${productSorts.join(', ')}` })
+  sort: ProductSort = 'name';
+}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import type { ListProductsQuery, ProductSort } from './dto/list-products.query';
+import type { ProductView } from './dto/product.view';
+import type { UpdateProductDto } from './dto/update-product.dto';
+import { Product } from './product.entity';
+
+const orderBy: Record<ProductSort, [string, 'ASC' | 'DESC']> = {
+  name: ['product.name', 'ASC'],
+  price: ['product.priceCents', 'ASC'],
+  '-price': ['product.priceCents', 'DESC'],
+  newest: ['product.createdAt', 'DESC'],
+};
+
+export function toView(product: Product): ProductView {
+  return {
+    id: product.id,
+    sku: product.sku,
+    name: product.name,
+    description: product.description,
+    priceCents: product.priceCents,
+    category: { slug: product.category.slug, name: product.category.name },
+    imagePath: product.imagePath,
+    updatedAt: product.updatedAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class ProductsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private query(): SelectQueryBuilder<Product> {
+    return this.dataSource.getRepository(Product).createQueryBuilder('product').innerJoinAndSelect('product.category', 'category');
+  }
+
+  async findById(id: number): Promise<ProductView | null> {
+    const product = await this.query().where('product.id = :id', { id }).getOne();
+    return product ? toView(product) : null;
+  }
+
+  async list(query: ListProductsQuery): Promise<{ items: ProductView[]; total: number }> {
+    const [column, direction] = orderBy[query.sort];
+    const builder = this.query()
+      .orderBy(column, direction)
+      .addOrderBy('product.id', direction)
+      .skip((query.page - 1) * query.limit)
+      .take(query.limit);
+    if (query.category) builder.andWhere('category.slug = :slug', { slug: query.category });
+    if (query.q) builder.andWhere('product.name ILIKE :q', { q: `%${escapeLike(query.q)}%` });
+    const [products, total] = await builder.getManyAndCount();
+    return { items: products.map(toView), total };
+  }
+
+  /** Applies the changes in one statement and returns the product as it is now, or null if unknown. */
+  async update(id: number, changes: UpdateProductDto): Promise<ProductView | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(Product)
+        .set({ ...changes, updatedAt: () => 'now()' })
+        .where('id = :id', { id })
+        .execute();
+      if (!result.affected) return null;
+      const product = await manager
+        .getRepository(Product)
+        .createQueryBuilder('product')
+        .innerJoinAndSelect('product.category', 'category')
+        .where('product.id = :id', { id })
+        .getOneOrFail();
+      return toView(product);
+    });
+  }
+}
+
+const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
