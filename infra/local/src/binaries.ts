@@ -50,6 +50,9 @@ export const binarySpecs: readonly BinarySpec[] = [
   { name: 'java', install: 'apt-get install -y openjdk-17-jre-headless' },
 ];
 
+/** Needed only as root, to run Postgres as an unprivileged user. */
+export const setprivSpec: BinarySpec = { name: 'setpriv', install: 'apt-get install -y util-linux' };
+
 export const mavenSpec: BinarySpec = { name: 'mvn', install: 'apt-get install -y maven' };
 
 export function findBinary(spec: BinarySpec, pathEnv: string, fsx: FsLike = realFs): string | undefined {

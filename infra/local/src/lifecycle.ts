@@ -1,7 +1,7 @@
 // up / down / status over the list of servers.
 import fs from 'node:fs';
 import { Listr } from 'listr2';
-import { binarySpecs, missingBinariesMessage, resolveBinaries } from './binaries';
+import { binarySpecs, missingBinariesMessage, resolveBinaries, setprivSpec } from './binaries';
 import { renderEnvFile } from './env-file';
 import { logFile, pidFile, type InfraPaths } from './paths';
 import { isAlive, readPid, stopPid, tailFile } from './process';
@@ -35,10 +35,11 @@ async function startOne(server: Server, ctx: ServerContext): Promise<string> {
 }
 
 export async function up(servers: readonly Server[], paths: InfraPaths, repoRoot: string): Promise<boolean> {
-  const { found, missing } = resolveBinaries(binarySpecs, process.env.PATH ?? '');
+  const runAs = unprivilegedUser();
+  const specs = runAs ? [...binarySpecs, setprivSpec] : binarySpecs;
+  const { found, missing } = resolveBinaries(specs, process.env.PATH ?? '');
   if (missing.length > 0) throw new Error(missingBinariesMessage(missing));
   for (const dir of [paths.root, paths.logs, paths.run]) fs.mkdirSync(dir, { recursive: true });
-  const runAs = unprivilegedUser();
 
   const started = Date.now();
   const failures: string[] = [];
