@@ -13,7 +13,14 @@ const shared = (rootDir) => ({
   testEnvironment: 'node',
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }],
-    '^.+\\.m?js$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' }, swcrc: false }],
+    '^.+\\.m?js$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' },
+        module: { type: 'commonjs' },
+        swcrc: false,
+      },
+    ],
   },
   moduleNameMapper: { '^@sdp/([a-z-]+)$': path.join(__dirname, 'libs/$1/src') },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
@@ -30,13 +37,13 @@ function createJestConfig(rootDir) {
         ...shared(rootDir),
         displayName: 'integration',
         testMatch: ['<rootDir>/**/src/**/*.int-spec.ts'],
-        testTimeout: 60_000,
+        setupFilesAfterEnv: [path.join(__dirname, 'tools/jest/slow-tests.js')],
       },
       {
         ...shared(rootDir),
         displayName: 'e2e',
         testMatch: ['<rootDir>/**/test/**/*.e2e-spec.ts'],
-        testTimeout: 120_000,
+        setupFilesAfterEnv: [path.join(__dirname, 'tools/jest/slow-tests.js')],
       },
     ],
   };

@@ -10,8 +10,17 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ObservabilityModule.forRoot({ service: 'catalog', instanceId: config.INSTANCE_ID, logLevel: config.LOG_LEVEL }),
-        { module: ConfigHolder, global: true, providers: [{ provide: CATALOG_CONFIG, useValue: config }], exports: [CATALOG_CONFIG] },
+        ObservabilityModule.forRoot({
+          service: 'catalog',
+          instanceId: config.INSTANCE_ID,
+          logLevel: config.LOG_LEVEL,
+        }),
+        {
+          module: ConfigHolder,
+          global: true,
+          providers: [{ provide: CATALOG_CONFIG, useValue: config }],
+          exports: [CATALOG_CONFIG],
+        },
         InfrastructureModule,
         ProductsModule,
       ],

@@ -1,6 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createKafka, headers, headerText } from '@sdp/messaging';
-import { connectPostgres, startDisposableRedis, testInfraEnv, testSchema, uniqueName, waitFor } from '@sdp/testing';
+import {
+  connectPostgres,
+  startDisposableRedis,
+  testInfraEnv,
+  testSchema,
+  uniqueName,
+  waitFor,
+} from '@sdp/testing';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { createCatalogApp } from './app';
 import { loadCatalogConfig } from './config';
@@ -12,7 +19,10 @@ import { ProductsRepository } from './products/products.repository';
 const schema = testSchema('catalog');
 const cachePrefix = uniqueName('catalog_int');
 
-async function startReplica(index: number, overrides: Record<string, string> = {}): Promise<NestFastifyApplication> {
+async function startReplica(
+  index: number,
+  overrides: Record<string, string> = {},
+): Promise<NestFastifyApplication> {
   const config = loadCatalogConfig({
     ...testInfraEnv(),
     DB_SCHEMA: schema.name,
@@ -92,7 +102,10 @@ describe('catalog (integration)', () => {
     const received: KafkaMessage[] = [];
 
     beforeAll(async () => {
-      const kafka = createKafka({ clientId: 'catalog-int-test', brokers: testInfraEnv().KAFKA_BROKERS.split(',') });
+      const kafka = createKafka({
+        clientId: 'catalog-int-test',
+        brokers: testInfraEnv().KAFKA_BROKERS.split(','),
+      });
       consumer = kafka.consumer({ groupId: uniqueName('catalog-int') });
       await consumer.connect();
       await consumer.subscribe({ topic: PRODUCT_UPDATED_TOPIC, fromBeginning: false });
@@ -108,7 +121,11 @@ describe('catalog (integration)', () => {
     it('is visible on the next read, and its event is consumed from Kafka', async () => {
       await get('/products/21'); // warm the cache with the old value
       const requestId = uniqueName('req');
-      const res = await put('/products/21', JSON.stringify({ priceCents: 4_321, name: 'Renamed Lamp' }), requestId);
+      const res = await put(
+        '/products/21',
+        JSON.stringify({ priceCents: 4_321, name: 'Renamed Lamp' }),
+        requestId,
+      );
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ id: 21, priceCents: 4_321, name: 'Renamed Lamp' });
 
@@ -116,10 +133,13 @@ describe('catalog (integration)', () => {
       expect(next.headers['x-cache']).toBe('MISS');
       expect(next.json()).toMatchObject({ priceCents: 4_321, name: 'Renamed Lamp' });
 
-      const message = await waitFor(() => received.find((m) => headerText(m.headers?.[headers.requestId]) === requestId), {
-        timeoutMs: 15_000,
-        what: 'product.updated for the request',
-      });
+      const message = await waitFor(
+        () => received.find((m) => headerText(m.headers?.[headers.requestId]) === requestId),
+        {
+          timeoutMs: 15_000,
+          what: 'product.updated for the request',
+        },
+      );
       expect(message.key?.toString()).toBe('21');
       const envelope = JSON.parse(message.value!.toString());
       expect(envelope).toMatchObject({
@@ -133,7 +153,12 @@ describe('catalog (integration)', () => {
     it.each([
       ['a non-numeric id', '/products/abc', '{"priceCents":100}', /id must be a positive integer/],
       ['a zero id', '/products/0', '{"priceCents":100}', /id must be a positive integer/],
-      ['an id beyond integer range', '/products/99999999999', '{"priceCents":100}', /id must be a positive integer/],
+      [
+        'an id beyond integer range',
+        '/products/99999999999',
+        '{"priceCents":100}',
+        /id must be a positive integer/,
+      ],
       ['a negative price', '/products/31', '{"priceCents":-1}', /priceCents must be at least 1/],
       ['a fractional price', '/products/31', '{"priceCents":1.5}', /priceCents must be an integer/],
       ['a huge price', '/products/31', '{"priceCents":1e12}', /priceCents must be at most/],
@@ -147,7 +172,11 @@ describe('catalog (integration)', () => {
         const before = await db.query(`SELECT * FROM "${schema.name}".products WHERE id = 31`);
         const res = await put(url, body);
         expect(res.statusCode).toBe(400);
-        expect(res.json()).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(message) });
+        expect(res.json()).toMatchObject({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: expect.stringMatching(message),
+        });
         const after = await db.query(`SELECT * FROM "${schema.name}".products WHERE id = 31`);
         expect(after.rows).toEqual(before.rows);
       } finally {
@@ -163,7 +192,14 @@ describe('catalog (integration)', () => {
     });
 
     it('rejects bad list queries with a 400', async () => {
-      for (const query of ['page=0', 'limit=101', 'sort=sideways', 'category=Not%20A%20Slug', 'page=two', 'evil=1']) {
+      for (const query of [
+        'page=0',
+        'limit=101',
+        'sort=sideways',
+        'category=Not%20A%20Slug',
+        'page=two',
+        'evil=1',
+      ]) {
         const res = await get(`/products?${query}`);
         expect(res.statusCode).toBe(400);
       }

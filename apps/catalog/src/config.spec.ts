@@ -10,13 +10,24 @@ const valid = {
 describe(loadCatalogConfig.name, () => {
   it('applies defaults and derives the instance id from the port', () => {
     const config = loadCatalogConfig({ ...valid, PORT: '3101' });
-    expect(config).toMatchObject({ PORT: 3101, INSTANCE_ID: 'catalog-3101', DB_SCHEMA: 'catalog', PRODUCT_CACHE_ENABLED: true });
+    expect(config).toMatchObject({
+      PORT: 3101,
+      INSTANCE_ID: 'catalog-3101',
+      DB_SCHEMA: 'catalog',
+      PRODUCT_CACHE_ENABLED: true,
+    });
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:59092']);
   });
 
   it('refuses to start on invalid configuration, naming every bad variable', () => {
     const attempt = () =>
-      loadCatalogConfig({ ...valid, PORT: '99999', DB_SCHEMA: 'Robert"; DROP', REDIS_CACHE_URL: undefined, PRODUCT_CACHE_TTL_SECONDS: '-5' });
+      loadCatalogConfig({
+        ...valid,
+        PORT: '99999',
+        DB_SCHEMA: 'Robert"; DROP',
+        REDIS_CACHE_URL: undefined,
+        PRODUCT_CACHE_TTL_SECONDS: '-5',
+      });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/PORT: must be between 1 and 65535/);
     expect(attempt).toThrow(/DB_SCHEMA: must be a lowercase SQL identifier/);

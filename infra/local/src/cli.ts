@@ -1,5 +1,5 @@
 // Entry point of `pnpm infra:up | infra:down [--wipe] | infra:status`.
-import { repoRoot } from './workspace'; // must stay the first import: lets tsx load @sdp/* from source
+import { repoRoot } from './workspace';
 import { parseArgs } from './args';
 import { down, status, up } from './lifecycle';
 import { infraPaths } from './paths';

@@ -16,7 +16,8 @@ async function startOne(server: Server, ctx: ServerContext): Promise<string> {
   if (state.running) {
     ctx.report(`already running (pid ${state.pid}), checking`);
   } else {
-    if (state.portOpen) throw new Error(`port ${server.port} is already in use by a process the runner did not start`);
+    if (state.portOpen)
+      throw new Error(`port ${server.port} is already in use by a process the runner did not start`);
     const spawned = await server.start(ctx);
     exited = spawned.exitCode;
     ctx.report(`waiting for ${server.name} on :${server.port} (pid ${spawned.pid})`);
@@ -47,14 +48,22 @@ export async function up(servers: readonly Server[], paths: InfraPaths, repoRoot
     servers.map((server) => ({
       title: `${server.name} :${server.port}`,
       task: async (_: unknown, task: { output: string; title: string }) => {
-        const ctx: ServerContext = { paths, repoRoot, bins: found, runAs, report: (line) => (task.output = line) };
+        const ctx: ServerContext = {
+          paths,
+          repoRoot,
+          bins: found,
+          runAs,
+          report: (line) => (task.output = line),
+        };
         try {
           const result = await startOne(server, ctx);
           task.title = `${server.name} :${server.port} ${result}`;
         } catch (err) {
           failures.push(server.name);
           const log = logFile(paths, server.name);
-          throw new Error(`${(err as Error).message}\n--- last lines of ${log} ---\n${tailFile(log)}`, { cause: err });
+          throw new Error(`${(err as Error).message}\n--- last lines of ${log} ---\n${tailFile(log)}`, {
+            cause: err,
+          });
         }
       },
     })),

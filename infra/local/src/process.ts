@@ -9,9 +9,16 @@ export interface RunAs {
 }
 
 /** Wraps a command so it runs as `runAs` (setpriv execs, so the pid stays the server's own). */
-export function asUser(command: string, args: readonly string[], runAs: RunAs | undefined): [string, string[]] {
+export function asUser(
+  command: string,
+  args: readonly string[],
+  runAs: RunAs | undefined,
+): [string, string[]] {
   if (!runAs) return [command, [...args]];
-  return ['setpriv', [`--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--clear-groups', '--', command, ...args]];
+  return [
+    'setpriv',
+    [`--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--clear-groups', '--', command, ...args],
+  ];
 }
 
 export function run(
@@ -23,11 +30,18 @@ export function run(
     execFile(
       command,
       [...args],
-      { env: options.env ?? process.env, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 << 20 },
+      {
+        env: options.env ?? process.env,
+        cwd: options.cwd,
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 16 << 20,
+      },
       (error, stdout, stderr) => {
         if (error) {
           const detail = `${stderr}${stdout}`.trim().split('\n').slice(-15).join('\n');
-          reject(new Error(`${[command, ...args].join(' ')} failed: ${error.message.split('\n')[0]}\n${detail}`));
+          reject(
+            new Error(`${[command, ...args].join(' ')} failed: ${error.message.split('\n')[0]}\n${detail}`),
+          );
         } else resolve({ stdout, stderr });
       },
     );
@@ -87,15 +101,27 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Sends `signal`, waits up to `timeoutMs` for the process to exit, then SIGKILLs it. Returns how it ended. */
-export async function stopPid(pid: number, signal: NodeJS.Signals, timeoutMs: number): Promise<'stopped' | 'killed'> {
+export async function stopPid(
+  pid: number,
+  signal: NodeJS.Signals,
+  timeoutMs: number,
+): Promise<'stopped' | 'killed'> {
   if (!isAlive(pid)) return 'stopped';
   process.kill(pid, signal);
   try {
-    await waitFor(() => Promise.resolve(!isAlive(pid)), { timeoutMs, intervalMs: 100, what: `pid ${pid} to exit` });
+    await waitFor(() => Promise.resolve(!isAlive(pid)), {
+      timeoutMs,
+      intervalMs: 100,
+      what: `pid ${pid} to exit`,
+    });
     return 'stopped';
   } catch {
     process.kill(pid, 'SIGKILL');
-    await waitFor(() => Promise.resolve(!isAlive(pid)), { timeoutMs: 5_000, intervalMs: 100, what: `pid ${pid} to die` });
+    await waitFor(() => Promise.resolve(!isAlive(pid)), {
+      timeoutMs: 5_000,
+      intervalMs: 100,
+      what: `pid ${pid} to die`,
+    });
     return 'killed';
   }
 }

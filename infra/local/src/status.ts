@@ -28,9 +28,22 @@ export function formatStatus(states: readonly ServerState[]): string {
     s.name,
     String(s.port),
     s.running ? String(s.pid) : '-',
-    s.running && s.portOpen ? 'up' : s.running ? 'starting?' : s.portOpen ? 'port taken by another process' : 'down',
+    s.running && s.portOpen
+      ? 'up'
+      : s.running
+        ? 'starting?'
+        : s.portOpen
+          ? 'port taken by another process'
+          : 'down',
   ]);
   const all = [['SERVER', 'PORT', 'PID', 'STATE'], ...rows];
   const widths = all[0].map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  return all.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return all
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -7,7 +7,8 @@ import type { RunAs } from './process';
 export function lookupUser(passwd: string, name: string): RunAs | undefined {
   for (const line of passwd.split('\n')) {
     const [user, , uid, gid] = line.split(':');
-    if (user === name && uid !== undefined && gid !== undefined) return { uid: Number(uid), gid: Number(gid) };
+    if (user === name && uid !== undefined && gid !== undefined)
+      return { uid: Number(uid), gid: Number(gid) };
   }
   return undefined;
 }

@@ -15,7 +15,8 @@ export async function waitFor(check: () => Promise<boolean>, options: WaitOption
     const aborted = options.abort?.();
     if (aborted) throw new Error(`gave up waiting for ${options.what}: ${aborted}`);
     if (await check().catch(() => false)) return;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${options.timeoutMs / 1000}s waiting for ${options.what}`);
+    if (Date.now() >= deadline)
+      throw new Error(`timed out after ${options.timeoutMs / 1000}s waiting for ${options.what}`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
   }
 }

@@ -3,11 +3,13 @@ import { startDisposableRedis, testInfraEnv, uniqueName } from '@sdp/testing';
 import type { Redis } from 'ioredis';
 import { CacheAside, type CacheEvent } from './cache-aside';
 
-const slowLoad = (value: string, counter: { calls: number }, ms = 100) => async () => {
-  counter.calls++;
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  return value;
-};
+const slowLoad =
+  (value: string, counter: { calls: number }, ms = 100) =>
+  async () => {
+    counter.calls++;
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return value;
+  };
 
 describe(`${CacheAside.name} (real Redis)`, () => {
   const prefix = uniqueName('cache_int');
@@ -78,12 +80,19 @@ describe(`${CacheAside.name} (real Redis)`, () => {
     const client = createRedis({ url: redis.url, name: 'cache-int-doomed', role: 'cache' });
     await waitForRedis(client);
     const degraded: string[] = [];
-    const cache = new CacheAside(client, { keyPrefix: prefix, ttlSeconds: 60, onDegraded: (_e, op) => degraded.push(op) });
+    const cache = new CacheAside(client, {
+      keyPrefix: prefix,
+      ttlSeconds: 60,
+      onDegraded: (_e, op) => degraded.push(op),
+    });
     try {
       await cache.get('p3', async () => 'from-db');
       await expect(cache.get('p3', async () => 'from-db')).resolves.toMatchObject({ status: 'HIT' });
       await redis.kill();
-      await expect(cache.get('p3', async () => 'from-db')).resolves.toEqual({ value: 'from-db', status: 'BYPASS' });
+      await expect(cache.get('p3', async () => 'from-db')).resolves.toEqual({
+        value: 'from-db',
+        status: 'BYPASS',
+      });
       expect(degraded).toContain('get');
     } finally {
       client.disconnect();

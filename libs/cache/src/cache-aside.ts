@@ -147,7 +147,12 @@ export class CacheAside {
     });
   }
 
-  private async bypass<T>(id: string, load: () => Promise<T | null>, error: unknown, operation: string): Promise<CacheResult<T | null>> {
+  private async bypass<T>(
+    id: string,
+    load: () => Promise<T | null>,
+    error: unknown,
+    operation: string,
+  ): Promise<CacheResult<T | null>> {
     this.options.onDegraded?.(error, operation);
     this.emit('bypass');
     // Still coalesce inside this process: a cache outage must not turn into a database stampede.

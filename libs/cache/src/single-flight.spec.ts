@@ -21,7 +21,9 @@ describe(SingleFlight.name, () => {
 
   it('forgets a failed flight so the next caller retries', async () => {
     const flights = new SingleFlight();
-    await expect(flights.run('k', () => Promise.reject(new Error('db down'))).promise).rejects.toThrow('db down');
+    await expect(flights.run('k', () => Promise.reject(new Error('db down'))).promise).rejects.toThrow(
+      'db down',
+    );
     await expect(flights.run('k', () => Promise.resolve(1)).promise).resolves.toBe(1);
   });
 });

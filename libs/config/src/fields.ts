@@ -13,7 +13,10 @@ export const port = (fallback?: number) => {
 };
 
 export const positiveInt = (fallback?: number) => {
-  const field = z.coerce.number({ message: 'must be a number' }).int('must be an integer').positive('must be > 0');
+  const field = z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be an integer')
+    .positive('must be > 0');
   return fallback === undefined ? field : field.default(fallback);
 };
 

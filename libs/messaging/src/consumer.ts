@@ -33,7 +33,13 @@ export interface EventSubscriber {
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-async function deadLetter(producer: Producer, topic: string, partition: number, message: KafkaMessage, reason: string) {
+async function deadLetter(
+  producer: Producer,
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+  reason: string,
+) {
   await producer.send({
     topic: dlqTopic(topic),
     acks: -1,
@@ -68,7 +74,12 @@ export async function runConsumer(options: ConsumerOptions): Promise<EventSubscr
       if (!parsed.ok) {
         await deadLetter(dlqProducer, topic, partition, message, parsed.reason);
       } else {
-        const context: MessageContext = { topic, partition, offset: message.offset, headers: message.headers ?? {} };
+        const context: MessageContext = {
+          topic,
+          partition,
+          offset: message.offset,
+          headers: message.headers ?? {},
+        };
         const outcome = await withRetry(() => options.handler(parsed.envelope, context), policy, heartbeat);
         if (!outcome.ok) {
           const reason = `handler failed after ${outcome.attempts} attempts: ${errorText(outcome.error)}`;

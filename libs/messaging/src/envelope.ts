@@ -26,7 +26,13 @@ export function createEnvelope<TData, TType extends string = string>(
   data: TData,
   requestId?: string,
 ): EventEnvelope<TData, TType> {
-  const envelope: EventEnvelope<TData, TType> = { id: randomUUID(), type, occurredAt: new Date().toISOString(), key, data };
+  const envelope: EventEnvelope<TData, TType> = {
+    id: randomUUID(),
+    type,
+    occurredAt: new Date().toISOString(),
+    key,
+    data,
+  };
   if (requestId !== undefined) envelope.requestId = requestId;
   return envelope;
 }
@@ -35,7 +41,9 @@ export function createEnvelope<TData, TType extends string = string>(
 export const describeIssues = (error: z.ZodError): string =>
   error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
 
-function decodeJson(input: Buffer | string | null | undefined): { ok: true; value: unknown } | { ok: false; reason: string } {
+function decodeJson(
+  input: Buffer | string | null | undefined,
+): { ok: true; value: unknown } | { ok: false; reason: string } {
   if (input === null || input === undefined) return { ok: false, reason: 'empty message value' };
   const text = typeof input === 'string' ? input : input.toString('utf8');
   try {
@@ -70,9 +78,11 @@ export function defineEvent<TType extends string, TSchema extends z.ZodType>(
     type,
     create: (key, data, requestId) => createEnvelope(type, key, dataSchema.parse(data), requestId),
     parse(envelope) {
-      if (envelope.type !== type) return { ok: false, reason: `expected event type "${type}", got "${envelope.type}"` };
+      if (envelope.type !== type)
+        return { ok: false, reason: `expected event type "${type}", got "${envelope.type}"` };
       const data = dataSchema.safeParse(envelope.data);
-      if (!data.success) return { ok: false, reason: `invalid data for "${type}": ${describeIssues(data.error)}` };
+      if (!data.success)
+        return { ok: false, reason: `invalid data for "${type}": ${describeIssues(data.error)}` };
       return { ok: true, envelope: { ...envelope, type, data: data.data } };
     },
   };

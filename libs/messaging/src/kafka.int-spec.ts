@@ -1,6 +1,5 @@
 // Against the broker from `pnpm infra:up`. Each run uses fresh topics and groups.
 // (testTimeout in jest.preset.js is per project, which Jest ignores, so set it here.)
-jest.setTimeout(60_000);
 import { randomUUID } from 'node:crypto';
 import { kafka as kafkaTopology, kafkaBroker } from '@sdp/topology';
 import { logLevel, type Admin, type Consumer, type Kafka, type KafkaMessage } from 'kafkajs';
@@ -27,7 +26,11 @@ describe('messaging against the local Kafka broker', () => {
   const cleanups: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    kafka = createKafka({ clientId: `messaging-it-${run}`, brokers: [kafkaBroker()], logLevel: logLevel.ERROR });
+    kafka = createKafka({
+      clientId: `messaging-it-${run}`,
+      brokers: [kafkaBroker()],
+      logLevel: logLevel.ERROR,
+    });
     admin = kafka.admin();
     await admin.connect();
     const created = await ensureTopics(admin, [topic, dlqTopic(topic)], kafkaTopology.defaultPartitions);
@@ -47,7 +50,11 @@ describe('messaging against the local Kafka broker', () => {
     await admin?.disconnect();
   });
 
-  const subscribe = async (groupId: string, received: EventEnvelope[], handler?: (e: EventEnvelope) => Promise<void>) => {
+  const subscribe = async (
+    groupId: string,
+    received: EventEnvelope[],
+    handler?: (e: EventEnvelope) => Promise<void>,
+  ) => {
     const subscriber: EventSubscriber = await runConsumer({
       kafka,
       groupId,
@@ -61,7 +68,10 @@ describe('messaging against the local Kafka broker', () => {
 
   /** Committed offsets of the group equal the topic's end offsets: everything handled and committed. */
   const groupCaughtUp = async (groupId: string) => {
-    const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const [ends, [committed]] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
     return ends.every((end) => {
       const part = committed.partitions.find((p) => p.partition === end.partition);
       return end.high === '0' ? true : part?.offset === end.high;
@@ -136,7 +146,9 @@ describe('messaging against the local Kafka broker', () => {
 
     const dead = await readDlqUntil((m) => m.key?.toString() === poison.key);
     expect(attempts).toHaveLength(3); // first try + 2 retries
-    expect(headerText(dead.headers?.[headers.dlqReason])).toBe('handler failed after 3 attempts: downstream is down');
+    expect(headerText(dead.headers?.[headers.dlqReason])).toBe(
+      'handler failed after 3 attempts: downstream is down',
+    );
     expect(headerText(dead.headers?.[headers.requestId])).toBe('req-poison');
     expect(JSON.parse(dead.value!.toString())).toEqual(poison);
   });

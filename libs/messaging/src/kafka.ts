@@ -22,10 +22,17 @@ const quietLogCreator: logCreator =
   () =>
   ({ namespace, level, log }: LogEntry) => {
     const { message, error } = log as { message: string; error?: string };
-    process.stderr.write(`[kafkajs] ${levelName[level] ?? level} ${namespace}: ${message}${error ? ` (${error})` : ''}\n`);
+    process.stderr.write(
+      `[kafkajs] ${levelName[level] ?? level} ${namespace}: ${message}${error ? ` (${error})` : ''}\n`,
+    );
   };
 
-export function createKafka({ clientId, brokers, logLevel = LogLevel.WARN, retries = 8 }: KafkaOptions): Kafka {
+export function createKafka({
+  clientId,
+  brokers,
+  logLevel = LogLevel.WARN,
+  retries = 8,
+}: KafkaOptions): Kafka {
   return new Kafka({
     clientId,
     brokers,
@@ -38,7 +45,11 @@ export function createKafka({ clientId, brokers, logLevel = LogLevel.WARN, retri
 }
 
 /** Creates the topics that do not exist yet (broker auto-create is off); existing ones are left alone. */
-export async function ensureTopics(admin: Admin, names: readonly string[], partitions: number): Promise<string[]> {
+export async function ensureTopics(
+  admin: Admin,
+  names: readonly string[],
+  partitions: number,
+): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = [...new Set(names)].filter((name) => !existing.has(name));
   if (missing.length === 0) return [];

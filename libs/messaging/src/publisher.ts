@@ -13,7 +13,8 @@ export const createIdempotentProducer = (kafka: Kafka): Producer =>
 
 export function toKafkaMessage(envelope: EventEnvelope): Message {
   const checked = eventEnvelopeSchema.safeParse(envelope);
-  if (!checked.success) throw new Error(`refusing to publish an invalid envelope: ${describeIssues(checked.error)}`);
+  if (!checked.success)
+    throw new Error(`refusing to publish an invalid envelope: ${describeIssues(checked.error)}`);
   const messageHeaders: Record<string, string> = { [headers.eventType]: envelope.type };
   if (envelope.requestId) messageHeaders[headers.requestId] = envelope.requestId;
   return { key: envelope.key, value: JSON.stringify(envelope), headers: messageHeaders };

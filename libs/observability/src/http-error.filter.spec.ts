@@ -13,8 +13,14 @@ describe(toErrorBody.name, () => {
   });
 
   it('keeps a framework client error (bad JSON) a 4xx', () => {
-    const fastifyError = Object.assign(new Error('Body is not valid JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON' });
-    expect(toErrorBody(fastifyError, 'r3')).toMatchObject({ statusCode: 400, message: 'Body is not valid JSON' });
+    const fastifyError = Object.assign(new Error('Body is not valid JSON'), {
+      statusCode: 400,
+      code: 'FST_ERR_CTP_INVALID_JSON',
+    });
+    expect(toErrorBody(fastifyError, 'r3')).toMatchObject({
+      statusCode: 400,
+      message: 'Body is not valid JSON',
+    });
   });
 
   it('hides the details of unexpected errors', () => {
@@ -27,11 +33,17 @@ describe(toErrorBody.name, () => {
   });
 
   it('answers 503 when a backing service is unreachable, not 500', () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:55432'), { code: 'ECONNREFUSED' });
-    const adminShutdown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:55432'), {
+      code: 'ECONNREFUSED',
+    });
+    const adminShutdown = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    });
     for (const error of [refused, adminShutdown, new Error('timeout exceeded when trying to connect')]) {
       expect(toErrorBody(error, 'r5')).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
     }
-    expect(toErrorBody(Object.assign(new Error('duplicate key'), { code: '23505' }), 'r6').statusCode).toBe(500);
+    expect(toErrorBody(Object.assign(new Error('duplicate key'), { code: '23505' }), 'r6').statusCode).toBe(
+      500,
+    );
   });
 });

@@ -28,7 +28,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const body = toErrorBody(exception, String(request.id));
-    if (body.statusCode >= 500) this.logger.error({ err: exception, requestId: body.requestId }, 'request failed');
+    if (body.statusCode >= 500)
+      this.logger.error({ err: exception, requestId: body.requestId }, 'request failed');
     void reply.status(body.statusCode).send(body);
   }
 }
@@ -38,7 +39,7 @@ export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
     const statusCode = exception.getStatus();
     const response = exception.getResponse();
     const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-    const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
+    const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
     return { statusCode, error: reasonPhrase(statusCode), message, requestId };
   }
   const clientError = exception as FastifyClientError | undefined;
@@ -48,7 +49,12 @@ export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
   }
   if (isDependencyOutage(exception)) {
     const statusCode = HttpStatus.SERVICE_UNAVAILABLE;
-    return { statusCode, error: reasonPhrase(statusCode), message: 'A backing service is unavailable; try again shortly', requestId };
+    return {
+      statusCode,
+      error: reasonPhrase(statusCode),
+      message: 'A backing service is unavailable; try again shortly',
+      requestId,
+    };
   }
   const statusCode = HttpStatus.INTERNAL_SERVER_ERROR;
   return { statusCode, error: reasonPhrase(statusCode), message: 'Internal server error', requestId };

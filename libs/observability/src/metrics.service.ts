@@ -31,7 +31,12 @@ export class MetricsService {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
-  histogram<L extends string>(name: string, help: string, buckets: number[], labelNames: readonly L[] = []): Histogram<L> {
+  histogram<L extends string>(
+    name: string,
+    help: string,
+    buckets: number[],
+    labelNames: readonly L[] = [],
+  ): Histogram<L> {
     const existing = this.registry.getSingleMetric(name);
     if (existing) return existing as Histogram<L>;
     return new Histogram({ name, help, buckets, labelNames, registers: [this.registry] });

@@ -13,7 +13,10 @@ class ThingsController {
   }
 }
 
-@Module({ imports: [ObservabilityModule.forRoot({ service: 'demo', instanceId: 'demo-1', logLevel: 'silent' })], controllers: [ThingsController] })
+@Module({
+  imports: [ObservabilityModule.forRoot({ service: 'demo', instanceId: 'demo-1', logLevel: 'silent' })],
+  controllers: [ThingsController],
+})
 class DemoModule {}
 
 // Boots a real Nest module through SWC-compiled code: proves decorator metadata is emitted (DI
@@ -63,7 +66,10 @@ describe(ObservabilityModule.name, () => {
     readinessUp = false;
     const res = await app.inject({ method: 'GET', url: '/ready' });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toMatchObject({ status: 'not_ready', checks: { 'fake-db': { status: 'down', error: 'connection refused' } } });
+    expect(res.json()).toMatchObject({
+      status: 'not_ready',
+      checks: { 'fake-db': { status: 'down', error: 'connection refused' } },
+    });
     readinessUp = true;
   });
 
@@ -71,7 +77,9 @@ describe(ObservabilityModule.name, () => {
     await app.inject({ method: 'GET', url: '/things/missing' });
     const res = await app.inject({ method: 'GET', url: '/metrics' });
     expect(res.headers['content-type']).toContain('text/plain');
-    expect(res.body).toMatch(/http_requests_total\{method="GET",route="\/things\/missing",status="404"\} \d+/);
+    expect(res.body).toMatch(
+      /http_requests_total\{method="GET",route="\/things\/missing",status="404"\} \d+/,
+    );
     expect(res.body).toContain('process_cpu_user_seconds_total');
   });
 });

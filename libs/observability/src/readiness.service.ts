@@ -33,7 +33,7 @@ export class ReadinessService {
         }
       }),
     );
-    const checks = Object.fromEntries(entries);
+    const checks = Object.fromEntries(entries) as ReadinessReport['checks'];
     const ready = entries.every(([, result]) => result.status === 'up');
     return { status: ready ? 'ready' : 'not_ready', checks };
   }

@@ -3,7 +3,9 @@ import { createRedis, waitForRedis } from './connect';
 
 describe('createRedis (real servers)', () => {
   it('connects to the cache node and every lock node', async () => {
-    const clients = redisNodes.map((node) => createRedis({ url: redisUrl(node), name: `int-${node.name}`, role: node.role }));
+    const clients = redisNodes.map((node) =>
+      createRedis({ url: redisUrl(node), name: `int-${node.name}`, role: node.role }),
+    );
     try {
       await Promise.all(clients.map((c) => waitForRedis(c)));
       const names = await Promise.all(clients.map((c) => c.client('GETNAME')));

@@ -47,7 +47,8 @@ export async function waitForRedis(client: Redis, timeoutMs = 5_000): Promise<vo
     } catch {
       // not ready yet
     }
-    if (Date.now() > deadline) throw new Error(`Redis ${client.options.connectionName ?? ''} not ready after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`Redis ${client.options.connectionName ?? ''} not ready after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -8,7 +8,9 @@ export interface ServiceSpec {
   schema: string;
 }
 
-export const services: readonly ServiceSpec[] = [{ name: 'catalog', basePort: 3100, replicas: 2, schema: 'catalog' }];
+export const services: readonly ServiceSpec[] = [
+  { name: 'catalog', basePort: 3100, replicas: 2, schema: 'catalog' },
+];
 
 export const servicePorts = (spec: ServiceSpec): number[] =>
   Array.from({ length: spec.replicas }, (_, i) => spec.basePort + i);

@@ -21,7 +21,9 @@ describe(generateSeedProducts.name, () => {
 
   it('is deterministic for a seed and different for another', () => {
     expect(generateSeedProducts(50, 42)).toEqual(generateSeedProducts(50, 42));
-    expect(generateSeedProducts(50, 7).map((p) => p.name)).not.toEqual(generateSeedProducts(50, 42).map((p) => p.name));
+    expect(generateSeedProducts(50, 7).map((p) => p.name)).not.toEqual(
+      generateSeedProducts(50, 42).map((p) => p.name),
+    );
   });
 
   it('fits the database constraints (SKU format, name length, image path)', () => {

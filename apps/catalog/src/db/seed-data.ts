@@ -20,23 +20,120 @@ export interface SeedProduct {
 }
 
 export const seedCategories: SeedCategory[] = [
-  { slug: 'audio', name: 'Audio', nouns: ['Headphones', 'Earbuds', 'Speaker', 'Soundbar', 'Turntable', 'Amplifier'], price: [25, 450] },
-  { slug: 'computers', name: 'Computers', nouns: ['Laptop', 'Monitor', 'Keyboard', 'Mouse', 'Webcam', 'Docking Station'], price: [20, 2200] },
-  { slug: 'phones', name: 'Phones & Tablets', nouns: ['Smartphone', 'Tablet', 'Phone Case', 'Charger', 'Power Bank', 'Stylus'], price: [15, 1300] },
-  { slug: 'kitchen', name: 'Kitchen', nouns: ['Chef Knife', 'Frying Pan', 'Espresso Machine', 'Kettle', 'Blender', 'Cutting Board'], price: [12, 650] },
-  { slug: 'home', name: 'Home & Living', nouns: ['Desk Lamp', 'Throw Blanket', 'Cushion', 'Wall Clock', 'Vase', 'Rug'], price: [10, 380] },
-  { slug: 'outdoor', name: 'Outdoor', nouns: ['Tent', 'Sleeping Bag', 'Backpack', 'Headlamp', 'Camping Stove', 'Water Bottle'], price: [9, 520] },
-  { slug: 'fitness', name: 'Fitness', nouns: ['Yoga Mat', 'Kettlebell', 'Resistance Band', 'Jump Rope', 'Foam Roller', 'Dumbbell Set'], price: [8, 340] },
-  { slug: 'clothing', name: 'Clothing', nouns: ['Hoodie', 'Rain Jacket', 'T-Shirt', 'Chinos', 'Wool Sweater', 'Sneakers'], price: [15, 260] },
-  { slug: 'books', name: 'Books', nouns: ['Cookbook', 'Field Guide', 'Novel', 'Atlas', 'Sketchbook', 'Notebook'], price: [6, 70] },
-  { slug: 'toys', name: 'Toys & Games', nouns: ['Board Game', 'Puzzle', 'Building Set', 'Kite', 'Card Game', 'Plush Toy'], price: [7, 160] },
-  { slug: 'garden', name: 'Garden', nouns: ['Watering Can', 'Pruning Shears', 'Planter', 'Garden Hose', 'Seed Kit', 'Trowel'], price: [6, 140] },
-  { slug: 'office', name: 'Office', nouns: ['Desk Organizer', 'Fountain Pen', 'Ergonomic Chair', 'Standing Desk', 'Label Maker', 'Planner'], price: [5, 900] },
+  {
+    slug: 'audio',
+    name: 'Audio',
+    nouns: ['Headphones', 'Earbuds', 'Speaker', 'Soundbar', 'Turntable', 'Amplifier'],
+    price: [25, 450],
+  },
+  {
+    slug: 'computers',
+    name: 'Computers',
+    nouns: ['Laptop', 'Monitor', 'Keyboard', 'Mouse', 'Webcam', 'Docking Station'],
+    price: [20, 2200],
+  },
+  {
+    slug: 'phones',
+    name: 'Phones & Tablets',
+    nouns: ['Smartphone', 'Tablet', 'Phone Case', 'Charger', 'Power Bank', 'Stylus'],
+    price: [15, 1300],
+  },
+  {
+    slug: 'kitchen',
+    name: 'Kitchen',
+    nouns: ['Chef Knife', 'Frying Pan', 'Espresso Machine', 'Kettle', 'Blender', 'Cutting Board'],
+    price: [12, 650],
+  },
+  {
+    slug: 'home',
+    name: 'Home & Living',
+    nouns: ['Desk Lamp', 'Throw Blanket', 'Cushion', 'Wall Clock', 'Vase', 'Rug'],
+    price: [10, 380],
+  },
+  {
+    slug: 'outdoor',
+    name: 'Outdoor',
+    nouns: ['Tent', 'Sleeping Bag', 'Backpack', 'Headlamp', 'Camping Stove', 'Water Bottle'],
+    price: [9, 520],
+  },
+  {
+    slug: 'fitness',
+    name: 'Fitness',
+    nouns: ['Yoga Mat', 'Kettlebell', 'Resistance Band', 'Jump Rope', 'Foam Roller', 'Dumbbell Set'],
+    price: [8, 340],
+  },
+  {
+    slug: 'clothing',
+    name: 'Clothing',
+    nouns: ['Hoodie', 'Rain Jacket', 'T-Shirt', 'Chinos', 'Wool Sweater', 'Sneakers'],
+    price: [15, 260],
+  },
+  {
+    slug: 'books',
+    name: 'Books',
+    nouns: ['Cookbook', 'Field Guide', 'Novel', 'Atlas', 'Sketchbook', 'Notebook'],
+    price: [6, 70],
+  },
+  {
+    slug: 'toys',
+    name: 'Toys & Games',
+    nouns: ['Board Game', 'Puzzle', 'Building Set', 'Kite', 'Card Game', 'Plush Toy'],
+    price: [7, 160],
+  },
+  {
+    slug: 'garden',
+    name: 'Garden',
+    nouns: ['Watering Can', 'Pruning Shears', 'Planter', 'Garden Hose', 'Seed Kit', 'Trowel'],
+    price: [6, 140],
+  },
+  {
+    slug: 'office',
+    name: 'Office',
+    nouns: ['Desk Organizer', 'Fountain Pen', 'Ergonomic Chair', 'Standing Desk', 'Label Maker', 'Planner'],
+    price: [5, 900],
+  },
 ];
 
-const adjectives = ['Classic', 'Compact', 'Pro', 'Ultra', 'Essential', 'Premium', 'Everyday', 'Travel', 'Studio', 'Eco', 'Smart', 'Heritage'];
-const materials = ['Oak', 'Steel', 'Graphite', 'Linen', 'Ceramic', 'Aluminium', 'Walnut', 'Cotton', 'Bamboo', 'Slate', 'Copper', 'Wool'];
-const colours = ['Midnight', 'Sand', 'Forest', 'Arctic', 'Ember', 'Ocean', 'Stone', 'Blush', 'Olive', 'Charcoal'];
+const adjectives = [
+  'Classic',
+  'Compact',
+  'Pro',
+  'Ultra',
+  'Essential',
+  'Premium',
+  'Everyday',
+  'Travel',
+  'Studio',
+  'Eco',
+  'Smart',
+  'Heritage',
+];
+const materials = [
+  'Oak',
+  'Steel',
+  'Graphite',
+  'Linen',
+  'Ceramic',
+  'Aluminium',
+  'Walnut',
+  'Cotton',
+  'Bamboo',
+  'Slate',
+  'Copper',
+  'Wool',
+];
+const colours = [
+  'Midnight',
+  'Sand',
+  'Forest',
+  'Arctic',
+  'Ember',
+  'Ocean',
+  'Stone',
+  'Blush',
+  'Olive',
+  'Charcoal',
+];
 const benefits = [
   'built to last for years of daily use',
   'designed with a repairable, modular build',

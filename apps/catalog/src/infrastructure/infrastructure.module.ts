@@ -61,7 +61,8 @@ import { CACHE_REDIS, KAFKA } from './tokens';
     {
       provide: KAFKA,
       inject: [CATALOG_CONFIG],
-      useFactory: (config: CatalogConfig): Kafka => createKafka({ clientId: config.INSTANCE_ID, brokers: config.KAFKA_BROKERS }),
+      useFactory: (config: CatalogConfig): Kafka =>
+        createKafka({ clientId: config.INSTANCE_ID, brokers: config.KAFKA_BROKERS }),
     },
     {
       provide: EventPublisher,

@@ -15,7 +15,10 @@ export class ProductsController {
 
   @Get()
   @Header('Cache-Control', PUBLIC_READ)
-  async list(@Query() query: ListProductsQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<ProductPage> {
+  async list(
+    @Query() query: ListProductsQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ProductPage> {
     const { value, cache } = await this.products.list(query);
     void reply.header('x-cache', cache);
     return value;
@@ -23,7 +26,10 @@ export class ProductsController {
 
   @Get(':id')
   @Header('Cache-Control', PUBLIC_READ)
-  async get(@Param() { id }: ProductIdParams, @Res({ passthrough: true }) reply: FastifyReply): Promise<ProductView> {
+  async get(
+    @Param() { id }: ProductIdParams,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ProductView> {
     const { value, cache } = await this.products.get(id);
     void reply.header('x-cache', cache);
     return value;
@@ -31,7 +37,11 @@ export class ProductsController {
 
   @Put(':id')
   @Header('Cache-Control', 'no-store')
-  update(@Param() { id }: ProductIdParams, @Body() changes: UpdateProductDto, @Req() request: FastifyRequest): Promise<ProductView> {
+  update(
+    @Param() { id }: ProductIdParams,
+    @Body() changes: UpdateProductDto,
+    @Req() request: FastifyRequest,
+  ): Promise<ProductView> {
     return this.products.update(id, changes, String(request.id));
   }
 }

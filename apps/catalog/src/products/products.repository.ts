@@ -30,7 +30,10 @@ export class ProductsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   private query(): SelectQueryBuilder<Product> {
-    return this.dataSource.getRepository(Product).createQueryBuilder('product').innerJoinAndSelect('product.category', 'category');
+    return this.dataSource
+      .getRepository(Product)
+      .createQueryBuilder('product')
+      .innerJoinAndSelect('product.category', 'category');
   }
 
   async findById(id: number): Promise<ProductView | null> {

@@ -31,9 +31,14 @@ export class ProductsService {
     @Inject(CATALOG_CONFIG) private readonly config: CatalogConfig,
     metrics: MetricsService,
   ) {
-    const cacheEvents = metrics.counter('cache_events_total', 'Cache-aside outcomes by cache and event.', ['cache', 'event']);
+    const cacheEvents = metrics.counter('cache_events_total', 'Cache-aside outcomes by cache and event.', [
+      'cache',
+      'event',
+    ]);
     const onDegraded = (error: unknown, operation: string) =>
-      this.logger.warn(`cache ${operation} failed, serving from Postgres: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `cache ${operation} failed, serving from Postgres: ${error instanceof Error ? error.message : String(error)}`,
+      );
     const cacheFor = (name: string, ttlSeconds: number) =>
       new CacheAside(redis, {
         keyPrefix: `${config.CACHE_KEY_PREFIX}:${name}`,
@@ -44,7 +49,10 @@ export class ProductsService {
     this.products = cacheFor('product', config.PRODUCT_CACHE_TTL_SECONDS);
     this.pages = cacheFor('product-page', config.LIST_CACHE_TTL_SECONDS);
     this.listVersionKey = `${config.CACHE_KEY_PREFIX}:product-page:version`;
-    this.publishFailures = metrics.counter('catalog_event_publish_failures_total', 'product.updated events that could not be published.');
+    this.publishFailures = metrics.counter(
+      'catalog_event_publish_failures_total',
+      'product.updated events that could not be published.',
+    );
   }
 
   async get(id: number): Promise<Cached<ProductView>> {
@@ -61,7 +69,11 @@ export class ProductsService {
    * page cached before it is ignored at once and expires on its (short) TTL.
    */
   async list(query: ListProductsQuery): Promise<Cached<ProductPage>> {
-    const load = async (): Promise<ProductPage> => ({ ...(await this.repository.list(query)), page: query.page, limit: query.limit });
+    const load = async (): Promise<ProductPage> => ({
+      ...(await this.repository.list(query)),
+      page: query.page,
+      limit: query.limit,
+    });
     if (!this.config.PRODUCT_CACHE_ENABLED) return { value: await load(), cache: 'BYPASS' };
     const version = (await this.redis.get(this.listVersionKey).catch(() => null)) ?? '0';
     const pageKey = `v${version}:${query.category ?? '*'}:${query.q ?? ''}:${query.sort}:${query.page}:${query.limit}`;
@@ -91,11 +103,17 @@ export class ProductsService {
       await Promise.all([this.products.invalidate(String(id)), this.redis.incr(this.listVersionKey)]);
     } catch (error) {
       // The row is committed; a stale entry now lives at most one TTL. Loud, but not the caller's failure.
-      this.logger.error(`could not invalidate product ${id}; cached copy may be stale for up to its TTL: ${String(error)}`);
+      this.logger.error(
+        `could not invalidate product ${id}; cached copy may be stale for up to its TTL: ${String(error)}`,
+      );
     }
   }
 
-  private async publishUpdated(product: ProductView, changed: ProductChange[], requestId: string): Promise<void> {
+  private async publishUpdated(
+    product: ProductView,
+    changed: ProductChange[],
+    requestId: string,
+  ): Promise<void> {
     const event = ProductUpdated.create(
       String(product.id),
       {
@@ -113,7 +131,9 @@ export class ProductsService {
       await this.publisher.publish(PRODUCT_UPDATED_TOPIC, event);
     } catch (error) {
       this.publishFailures.inc();
-      this.logger.error(`product ${product.id} updated but product.updated was not published: ${String(error)}`);
+      this.logger.error(
+        `product ${product.id} updated but product.updated was not published: ${String(error)}`,
+      );
     }
   }
 }

@@ -38,7 +38,9 @@ describe('redis config', () => {
 describe('postgres', () => {
   it('initialises with the project superuser and scram over TCP', () => {
     const args = initdbArgs('/data', '/pw');
-    expect(args).toEqual(expect.arrayContaining(['-U', postgres.user, '--pwfile=/pw', '--auth-host=scram-sha-256']));
+    expect(args).toEqual(
+      expect.arrayContaining(['-U', postgres.user, '--pwfile=/pw', '--auth-host=scram-sha-256']),
+    );
   });
 
   it('listens on loopback and the topology port with its socket in .infra', () => {
@@ -63,7 +65,9 @@ describe('kafka', () => {
     const props = parseProps(renderServerProperties('/data'));
     expect(props['process.roles']).toBe('broker,controller');
     expect(props['controller.quorum.voters']).toBe(`1@127.0.0.1:${kafka.controllerPort}`);
-    expect(props.listeners).toBe(`PLAINTEXT://127.0.0.1:${kafka.brokerPort},CONTROLLER://127.0.0.1:${kafka.controllerPort}`);
+    expect(props.listeners).toBe(
+      `PLAINTEXT://127.0.0.1:${kafka.brokerPort},CONTROLLER://127.0.0.1:${kafka.controllerPort}`,
+    );
     expect(props['auto.create.topics.enable']).toBe('false');
     expect(props['offsets.topic.replication.factor']).toBe('1');
     expect(props['group.initial.rebalance.delay.ms']).toBe('0');

@@ -54,9 +54,16 @@ export const kafkaLibsDir = (paths: InfraPaths, env: NodeJS.ProcessEnv = process
   env.KAFKA_HOME ? path.join(env.KAFKA_HOME, 'libs') : paths.kafkaLibsCache;
 
 /** JVM logging flags: log4j2 to stdout (our config) for the Maven jars, the distribution's own config for KAFKA_HOME. */
-export function loggingProps(ourConfig: string, logsDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
+export function loggingProps(
+  ourConfig: string,
+  logsDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
   if (!env.KAFKA_HOME) return [`-Dlog4j2.configurationFile=${ourConfig}`];
-  return [`-Dlog4j2.configurationFile=${path.join(env.KAFKA_HOME, 'config/log4j2.yaml')}`, `-Dkafka.logs.dir=${logsDir}`];
+  return [
+    `-Dlog4j2.configurationFile=${path.join(env.KAFKA_HOME, 'config/log4j2.yaml')}`,
+    `-Dkafka.logs.dir=${logsDir}`,
+  ];
 }
 
 export function javaArgs(libsDir: string, logging: string[], mainClass: string, args: string[]): string[] {
@@ -82,7 +89,10 @@ async function ensureJars(ctx: ServerContext): Promise<string> {
   }
   if (fs.existsSync(complete)) return libs;
   const mvn = findBinary(mavenSpec, process.env.PATH ?? '');
-  if (!mvn) throw new Error(`${missingBinariesMessage([mavenSpec])}\n(or set KAFKA_HOME to an unpacked Kafka ${kafka.version})`);
+  if (!mvn)
+    throw new Error(
+      `${missingBinariesMessage([mavenSpec])}\n(or set KAFKA_HOME to an unpacked Kafka ${kafka.version})`,
+    );
   ctx.report(`resolving Kafka ${kafka.version} jars from Maven Central`);
   fs.rmSync(libs, { recursive: true, force: true });
   await run(
@@ -103,7 +113,12 @@ async function ensureJars(ctx: ServerContext): Promise<string> {
 }
 
 const admin = (retries: number) =>
-  createKafka({ clientId: 'infra-local', brokers: [kafkaBroker()], logLevel: logLevel.NOTHING, retries }).admin();
+  createKafka({
+    clientId: 'infra-local',
+    brokers: [kafkaBroker()],
+    logLevel: logLevel.NOTHING,
+    retries,
+  }).admin();
 
 export const kafkaServer = (): Server => ({
   name: 'kafka',
@@ -118,7 +133,13 @@ export const kafkaServer = (): Server => ({
     fs.writeFileSync(config, renderServerProperties(ctx.paths.kafkaData));
     if (!fs.existsSync(path.join(ctx.paths.kafkaData, 'meta.properties'))) {
       ctx.report('formatting KRaft storage');
-      const format = javaArgs(libs, log4j, 'kafka.tools.StorageTool', ['format', '-t', newClusterId(), '-c', config]);
+      const format = javaArgs(libs, log4j, 'kafka.tools.StorageTool', [
+        'format',
+        '-t',
+        newClusterId(),
+        '-c',
+        config,
+      ]);
       await run(ctx.bins.java, format, { timeoutMs: 60_000 });
     }
     ctx.report('starting broker');

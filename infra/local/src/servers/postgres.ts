@@ -41,15 +41,37 @@ export function postgresSettings(socketDir: string): Record<string, string> {
 }
 
 export function postgresArgs(dataDir: string, socketDir: string): string[] {
-  return ['-D', dataDir, ...Object.entries(postgresSettings(socketDir)).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  return [
+    '-D',
+    dataDir,
+    ...Object.entries(postgresSettings(socketDir)).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+  ];
 }
 
-const tcpEnv = (): NodeJS.ProcessEnv => ({ ...process.env, PGPASSWORD: postgres.password, PGCONNECT_TIMEOUT: '3' });
+const tcpEnv = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  PGPASSWORD: postgres.password,
+  PGCONNECT_TIMEOUT: '3',
+});
 
 function psql(ctx: ServerContext, database: string, sql: string) {
   return run(
     ctx.bins.psql,
-    ['-h', postgres.host, '-p', String(postgres.port), '-U', postgres.user, '-d', database, '-XtAq', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+    [
+      '-h',
+      postgres.host,
+      '-p',
+      String(postgres.port),
+      '-U',
+      postgres.user,
+      '-d',
+      database,
+      '-XtAq',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      sql,
+    ],
     { env: tcpEnv(), timeoutMs: 10_000 },
   );
 }
@@ -84,7 +106,11 @@ export const postgresServer = (): Server => ({
     await initOnce(ctx);
     fs.mkdirSync(ctx.paths.postgresSocket, { recursive: true });
     handOver(ctx.paths.postgresSocket, ctx.runAs);
-    const [cmd, args] = asUser(ctx.bins.postgres, postgresArgs(ctx.paths.postgresData, ctx.paths.postgresSocket), ctx.runAs);
+    const [cmd, args] = asUser(
+      ctx.bins.postgres,
+      postgresArgs(ctx.paths.postgresData, ctx.paths.postgresSocket),
+      ctx.runAs,
+    );
     return spawnDetached(cmd, args, {
       logFile: logFile(ctx.paths, 'postgres'),
       pidFile: pidFile(ctx.paths, 'postgres'),
@@ -93,12 +119,18 @@ export const postgresServer = (): Server => ({
   },
   async isReady(ctx) {
     // pg_isready first (cheap), then a real authenticated query over TCP.
-    await run(ctx.bins.pg_isready, ['-q', '-h', postgres.host, '-p', String(postgres.port)], { timeoutMs: 5_000 });
+    await run(ctx.bins.pg_isready, ['-q', '-h', postgres.host, '-p', String(postgres.port)], {
+      timeoutMs: 5_000,
+    });
     const { stdout } = await psql(ctx, 'postgres', 'SELECT 1');
     return stdout.trim() === '1';
   },
   async afterReady(ctx) {
-    const { stdout } = await psql(ctx, 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${postgres.database}'`);
+    const { stdout } = await psql(
+      ctx,
+      'postgres',
+      `SELECT 1 FROM pg_database WHERE datname = '${postgres.database}'`,
+    );
     if (stdout.trim() !== '1') {
       ctx.report(`creating database ${postgres.database}`);
       await psql(ctx, 'postgres', `CREATE DATABASE "${postgres.database}" OWNER "${postgres.user}"`);

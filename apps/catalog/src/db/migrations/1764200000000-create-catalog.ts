@@ -27,7 +27,9 @@ export class CreateCatalog1764200000000 implements MigrationInterface {
     await runner.query(`CREATE INDEX products_category_id_idx ON "${schema}".products (category_id, id)`);
     await runner.query(`CREATE INDEX products_price_idx ON "${schema}".products (price_cents, id)`);
     await runner.query(`CREATE INDEX products_name_idx ON "${schema}".products (name, id)`);
-    await runner.query(`CREATE INDEX products_created_idx ON "${schema}".products (created_at DESC, id DESC)`);
+    await runner.query(
+      `CREATE INDEX products_created_idx ON "${schema}".products (created_at DESC, id DESC)`,
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {
