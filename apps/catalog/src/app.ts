@@ -25,6 +25,5 @@ export async function createCatalogApp(config: CatalogConfig): Promise<NestFasti
       stopAtFirstError: false,
     }),
   );
-  app.enableShutdownHooks();
   return app;
 }

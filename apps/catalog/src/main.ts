@@ -7,6 +7,19 @@ async function main(): Promise<void> {
   const config = loadCatalogConfig();
   const app = await createCatalogApp(config);
   await app.listen({ host: config.HOST, port: config.PORT });
+
+  // Graceful stop: finish in-flight requests, close Kafka, Redis and the pool, then exit 0.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      app
+        .close()
+        .then(() => process.exit(0))
+        .catch((error: unknown) => {
+          console.error('shutdown failed', error);
+          process.exit(1);
+        });
+    });
+  }
 }
 
 main().catch((error: unknown) => {

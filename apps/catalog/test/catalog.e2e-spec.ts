@@ -1,0 +1,138 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { freePort, testInfraEnv, testSchema, uniqueName, waitFor } from '@sdp/testing';
+
+// The catalog as users run it: the built app (`pnpm build`) as real processes, over real HTTP,
+// against the infrastructure from `pnpm infra:up`.
+const main = path.join(__dirname, '../dist/main.js');
+const schema = testSchema('catalog_e2e');
+const cachePrefix = uniqueName('catalog_e2e');
+
+interface Replica {
+  url: string;
+  process: ChildProcess;
+  output: () => string;
+}
+
+function run(env: Record<string, string | undefined>): { process: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [main], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { process: child, output: () => output };
+}
+
+async function startReplica(index: number): Promise<Replica> {
+  const port = await freePort();
+  const started = run({
+    ...testInfraEnv(),
+    PORT: String(port),
+    INSTANCE_ID: `catalog-e2e-${index}`,
+    DB_SCHEMA: schema.name,
+    CACHE_KEY_PREFIX: cachePrefix,
+    LOG_LEVEL: 'warn',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/ready`)).status === 200, {
+    timeoutMs: 30_000,
+    what: `catalog-e2e-${index} /ready (output: ${started.output().slice(-500)})`,
+  });
+  return { url, ...started };
+}
+
+async function stop(replica: Replica): Promise<number | null> {
+  if (replica.process.exitCode !== null) return replica.process.exitCode;
+  const exited = once(replica.process, 'exit');
+  replica.process.kill('SIGTERM');
+  const [code] = (await exited) as [number | null];
+  return code;
+}
+
+describe('catalog service (e2e, real processes over HTTP)', () => {
+  const replicas: Replica[] = [];
+
+  beforeAll(async () => {
+    replicas.push(await startReplica(1));
+    replicas.push(await startReplica(2));
+  });
+
+  afterAll(async () => {
+    await Promise.all(replicas.map(stop));
+    await schema.drop();
+  });
+
+  it('refuses to start on invalid configuration and names every bad variable', async () => {
+    const bad = run({ PORT: 'http', DATABASE_URL: 'mysql://x', KAFKA_BROKERS: '' });
+    const [code] = (await once(bad.process, 'exit')) as [number];
+    expect(code).toBe(1);
+    const output = bad.output();
+    for (const variable of ['PORT', 'DATABASE_URL', 'REDIS_CACHE_URL', 'KAFKA_BROKERS']) {
+      expect(output).toContain(`${variable}:`);
+    }
+  });
+
+  it('answers health and readiness with real dependency checks', async () => {
+    const ready = await fetch(`${replicas[0].url}/ready`);
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      checks: { postgres: { status: 'up' }, 'redis-cache': { status: 'up' }, kafka: { status: 'up' } },
+    });
+    expect((await fetch(`${replicas[0].url}/health`)).status).toBe(200);
+  });
+
+  it('serves a MISS on one replica and a HIT on the other, naming the instance and echoing the request id', async () => {
+    const first = await fetch(`${replicas[0].url}/products/42`, {
+      headers: { 'x-request-id': 'e2e-read-1' },
+    });
+    const second = await fetch(`${replicas[1].url}/products/42`);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(first.headers.get('x-cache')).toBe('MISS');
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(first.headers.get('x-request-id')).toBe('e2e-read-1');
+    expect([first.headers.get('x-instance-id'), second.headers.get('x-instance-id')]).toEqual([
+      'catalog-e2e-1',
+      'catalog-e2e-2',
+    ]);
+    expect(first.headers.get('cache-control')).toContain('s-maxage=');
+    expect(await second.json()).toEqual(await first.json());
+  });
+
+  it('shows a price change made through one replica on the next read from the other', async () => {
+    await fetch(`${replicas[1].url}/products/43`); // cached
+    const update = await fetch(`${replicas[0].url}/products/43`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ priceCents: 12_345 }),
+    });
+    expect(update.status).toBe(200);
+    const read = await fetch(`${replicas[1].url}/products/43`);
+    expect(read.headers.get('x-cache')).toBe('MISS');
+    expect(await read.json()).toMatchObject({ id: 43, priceCents: 12_345 });
+  });
+
+  it('answers bad input with a 400 in the one error shape', async () => {
+    const res = await fetch(`${replicas[0].url}/products/-3`, { headers: { 'x-request-id': 'e2e-bad-1' } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'id must be a positive integer',
+      requestId: 'e2e-bad-1',
+    });
+  });
+
+  it('exposes Prometheus metrics with the cache outcomes', async () => {
+    const metrics = await (await fetch(`${replicas[1].url}/metrics`)).text();
+    expect(metrics).toMatch(/cache_events_total\{cache="product",event="hit"\} [1-9]/);
+    expect(metrics).toMatch(/http_requests_total\{method="GET",route="\/products\/:id",status="200"\} [1-9]/);
+  });
+
+  it('shuts down cleanly on SIGTERM', async () => {
+    const replica = await startReplica(3);
+    await expect(stop(replica)).resolves.toBe(0);
+  });
+});
