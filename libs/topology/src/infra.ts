@@ -4,9 +4,24 @@
 
 export const LOOPBACK = '127.0.0.1';
 
+/**
+ * SDP_PORT_OFFSET shifts every port (infra and services) so a second copy of the stack can run
+ * beside the first, e.g. a clean clone under test while the usual stack keeps running.
+ */
+export function portOffset(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.SDP_PORT_OFFSET ?? '0';
+  const offset = Number(raw);
+  if (!/^\d{1,4}$/.test(raw) || offset > 5_000) {
+    throw new Error(`SDP_PORT_OFFSET: must be an integer from 0 to 5000 (got "${raw}")`);
+  }
+  return offset;
+}
+
+const OFFSET = portOffset();
+
 export const postgres = {
   host: LOOPBACK,
-  port: 55432,
+  port: 55432 + OFFSET,
   database: 'sdp',
   user: 'sdp',
   // Local-only development password; services read the real one from DATABASE_URL.
@@ -23,17 +38,17 @@ export interface RedisNode {
 
 /** One cache node and three independent lock nodes (Redlock needs a majority of N independent nodes). */
 export const redisNodes: readonly RedisNode[] = [
-  { name: 'redis-cache', role: 'cache', port: 56379 },
-  { name: 'redis-lock-1', role: 'lock', port: 56380 },
-  { name: 'redis-lock-2', role: 'lock', port: 56381 },
-  { name: 'redis-lock-3', role: 'lock', port: 56382 },
+  { name: 'redis-cache', role: 'cache', port: 56379 + OFFSET },
+  { name: 'redis-lock-1', role: 'lock', port: 56380 + OFFSET },
+  { name: 'redis-lock-2', role: 'lock', port: 56381 + OFFSET },
+  { name: 'redis-lock-3', role: 'lock', port: 56382 + OFFSET },
 ];
 
 export const kafka = {
   version: '4.1.1',
   host: LOOPBACK,
-  brokerPort: 59092,
-  controllerPort: 59093,
+  brokerPort: 59092 + OFFSET,
+  controllerPort: 59093 + OFFSET,
   /** Partitions for every project topic: more than one so keyed ordering actually matters. */
   defaultPartitions: 3,
 } as const;

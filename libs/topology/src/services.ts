@@ -1,3 +1,5 @@
+import { portOffset } from './infra';
+
 // Services and their replicas. Each replica gets its own port: basePort + replica index.
 
 export interface ServiceSpec {
@@ -13,7 +15,7 @@ export const services: readonly ServiceSpec[] = [
 ];
 
 export const servicePorts = (spec: ServiceSpec): number[] =>
-  Array.from({ length: spec.replicas }, (_, i) => spec.basePort + i);
+  Array.from({ length: spec.replicas }, (_, i) => spec.basePort + portOffset() + i);
 
 export const serviceByName = (name: string): ServiceSpec => {
   const spec = services.find((s) => s.name === name);

@@ -24,3 +24,18 @@ describe('topology', () => {
     expect(env.KAFKA_BROKERS).toBe(`127.0.0.1:${kafka.brokerPort}`);
   });
 });
+
+describe('portOffset', () => {
+  it('defaults to 0 and accepts a small integer', async () => {
+    const { portOffset } = await import('./infra');
+    expect(portOffset({})).toBe(0);
+    expect(portOffset({ SDP_PORT_OFFSET: '1000' })).toBe(1000);
+  });
+
+  it('names the variable when it is not a valid offset', async () => {
+    const { portOffset } = await import('./infra');
+    for (const bad of ['-1', 'abc', '9000', '1.5']) {
+      expect(() => portOffset({ SDP_PORT_OFFSET: bad })).toThrow(/SDP_PORT_OFFSET: must be an integer/);
+    }
+  });
+});
