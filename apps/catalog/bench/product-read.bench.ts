@@ -14,7 +14,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { localInfraEnv } from '@sdp/topology';
 import autocannon from 'autocannon';
 
 const APP_DIR = path.resolve(__dirname, '..');
@@ -122,7 +121,7 @@ function stopOnSignals(): void {
 
 function assertBuilt(): void {
   if (!existsSync(MAIN_JS)) {
-    throw new Error(`${path.relative(process.cwd(), MAIN_JS)} is missing: run \`pnpm build\` first.`);
+    throw new Error(`${MAIN_JS} is missing: run \`pnpm build\` (from the repo root) first.`);
   }
 }
 
@@ -151,11 +150,15 @@ function captureOutput(child: ChildProcess, maxLines = 40): () => string {
   return () => lines.join('\n');
 }
 
-async function startCatalog(name: string, cacheEnabled: boolean): Promise<string> {
+async function startCatalog(
+  name: string,
+  cacheEnabled: boolean,
+  infraEnv: Record<string, string>,
+): Promise<string> {
   const port = await freePort();
   const env = {
     ...process.env,
-    ...localInfraEnv(),
+    ...infraEnv,
     HOST: '127.0.0.1',
     PORT: String(port),
     INSTANCE_ID: `bench-${name}`,
@@ -286,6 +289,9 @@ async function measure(target: Target, options: Options, reference: Buffer): Pro
 
 const errorCount = (r: autocannon.Result) => r.non2xx + r.errors + r.timeouts;
 
+/** autocannon records latency in whole milliseconds, so a 0 really means "under 1 ms". */
+const ms = (value: number) => (value < 1 ? '<1' : String(Math.round(value)));
+
 /** `loadBefore`: the 1-minute load average before we started, i.e. how busy the machine was without us. */
 function printMachine(options: Options, loadBefore: number): void {
   const cpus = os.cpus();
@@ -306,8 +312,8 @@ function printTable(measurements: Measurement[]): void {
     ...measurements.map(({ target, result }) => [
       target.name,
       result.requests.average.toFixed(0),
-      result.latency.p50.toFixed(1),
-      result.latency.p99.toFixed(1),
+      ms(result.latency.p50),
+      ms(result.latency.p99),
       String(errorCount(result)),
     ]),
   ];
@@ -333,14 +339,18 @@ function printRatios(hit: Measurement, miss: Measurement, bare: Measurement): vo
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   assertBuilt();
+  // Imported only now: the workspace libs are built by `pnpm build` too, so on a fresh clone the
+  // check above gives the clear message instead of a "Cannot find module".
+  const { localInfraEnv } = await import('@sdp/topology');
+  const infraEnv = localInfraEnv();
   const loadBefore = os.loadavg()[0];
   stopOnSignals();
   const productPath = `/products/${options.productId}`;
 
   console.log('starting targets...');
   // One after the other: on the first run both would otherwise migrate and seed the fresh schema at once.
-  const cacheOnUrl = await startCatalog('cache-on', true);
-  const forcedMissUrl = await startCatalog('forced-miss', false);
+  const cacheOnUrl = await startCatalog('cache-on', true, infraEnv);
+  const forcedMissUrl = await startCatalog('forced-miss', false, infraEnv);
 
   // The product's bytes, read from Postgres; the bare server replays exactly these.
   const reference = await fetchOnce(forcedMissUrl + productPath);
