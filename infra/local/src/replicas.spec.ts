@@ -1,0 +1,76 @@
+import { services, type ServiceSpec } from '@sdp/topology';
+import { formatSummary, OutputTail, replicaCommand, replicasOf, shellQuote, unbuilt } from './replicas';
+
+delete process.env.SDP_PORT_OFFSET; // the ports below assume no offset
+
+const topology: ServiceSpec[] = [
+  { name: 'catalog', basePort: 3100, replicas: 2, schema: 'catalog' },
+  { name: 'orders', basePort: 3300, replicas: 1, schema: 'orders' },
+];
+const infraEnv = { DATABASE_URL: 'postgres://x', KAFKA_BROKERS: '127.0.0.1:59092' };
+
+describe('replicasOf', () => {
+  const replicas = replicasOf(topology, { repoRoot: '/repo', infraEnv });
+
+  it('makes one replica per port of every service, numbered from 1', () => {
+    expect(replicas.map((r) => [r.id, r.port, r.url])).toEqual([
+      ['catalog-1', 3100, 'http://127.0.0.1:3100'],
+      ['catalog-2', 3101, 'http://127.0.0.1:3101'],
+      ['orders-1', 3300, 'http://127.0.0.1:3300'],
+    ]);
+    expect(replicas[2].entry).toBe('/repo/apps/orders/dist/main.js');
+  });
+
+  it('gives each replica the infra env plus its own HOST, PORT and INSTANCE_ID', () => {
+    expect(replicas[1].env).toEqual({
+      ...infraEnv,
+      HOST: '127.0.0.1',
+      PORT: '3101',
+      INSTANCE_ID: 'catalog-2',
+    });
+  });
+
+  it('reads the real topology', () => {
+    const real = replicasOf(services, { repoRoot: '/r', infraEnv: {} });
+    expect(real.map((r) => r.id)).toEqual(expect.arrayContaining(['catalog-1', 'catalog-2']));
+  });
+
+  it('lists each unbuilt service once', () => {
+    expect(unbuilt(replicas, (f) => f.includes('orders'))).toEqual(['catalog']);
+    expect(unbuilt(replicas, () => true)).toEqual([]);
+  });
+
+  it('execs node on the entry, quoted for the shell', () => {
+    expect(replicaCommand('/usr/bin/node', replicas[0])).toBe(
+      "exec '/usr/bin/node' '/repo/apps/catalog/dist/main.js'",
+    );
+    expect(shellQuote("it's here")).toBe("'it'\\''s here'");
+  });
+});
+
+describe('formatSummary', () => {
+  it('lists every replica URL and curl examples for each replica', () => {
+    const text = formatSummary(replicasOf(topology, { repoRoot: '/repo', infraEnv }), {
+      seconds: 2.345,
+      downOnExit: false,
+    });
+    expect(text).toContain('3 replica(s) of 2 service(s) in 2.3s');
+    expect(text).toMatch(/^ {2}catalog-1 {2}http:\/\/127\.0\.0\.1:3100$/m);
+    expect(text).toMatch(/^ {2}orders-1 {3}http:\/\/127\.0\.0\.1:3300$/m);
+    expect(text).toContain('curl -i http://127.0.0.1:3100/products/1');
+    expect(text).toContain('curl -i http://127.0.0.1:3101/products/1');
+    expect(text).toContain("curl -i 'http://127.0.0.1:3100/products?limit=3'");
+    expect(text).toContain('curl -i http://127.0.0.1:3300/ready');
+    expect(text).toContain('infrastructure keeps running');
+  });
+});
+
+describe('OutputTail', () => {
+  it('keeps the last lines across chunk boundaries', () => {
+    const tail = new OutputTail(2);
+    expect(tail.text()).toBe('(no output)');
+    tail.push('one\ntw');
+    tail.push('o\nthree\nfou');
+    expect(tail.text()).toBe('three\nfou');
+  });
+});

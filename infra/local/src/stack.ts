@@ -1,0 +1,123 @@
+// Entry point of `pnpm stack [--build] [--down]`: build if needed, infra up, every replica of every
+// service in @sdp/topology as a child process, wait for /ready, print the URLs, stream the logs.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { localInfraEnv, services } from '@sdp/topology';
+import { down, up } from './lifecycle';
+import { infraPaths } from './paths';
+import { startReplicas, type ReplicaProcesses } from './replica-processes';
+import { formatSummary, replicasOf, unbuilt } from './replicas';
+import { allServers } from './servers';
+import { parseStackArgs, stackUsage, type StackOptions } from './stack-args';
+import { isPortOpen } from './wait';
+import { repoRoot } from './workspace';
+
+const READY_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 5_000;
+
+const red = (text: string) => (process.stderr.isTTY ? `\x1b[1;31m${text}\x1b[0m` : text);
+
+function pnpmBuild(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('pnpm', ['build'], { cwd: repoRoot, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`pnpm build failed (exit ${code})`)),
+    );
+  });
+}
+
+async function main(options: StackOptions): Promise<number> {
+  const started = Date.now();
+  const paths = infraPaths(repoRoot);
+  const replicas = replicasOf(services, { repoRoot, infraEnv: localInfraEnv() });
+
+  const missing = unbuilt(replicas, fs.existsSync);
+  if (options.build || missing.length > 0) {
+    console.log(options.build ? 'building (--build)' : `building: no dist for ${missing.join(', ')}`);
+    await pnpmBuild();
+  }
+
+  if (!(await up(allServers(), paths, repoRoot))) return 1;
+
+  const taken: string[] = [];
+  for (const r of replicas) if (await isPortOpen(r.port)) taken.push(`${r.id} (:${r.port})`);
+  if (taken.length > 0)
+    throw new Error(`ports already in use for ${taken.join(', ')}: is another \`pnpm stack\` running?`);
+
+  const infraNote = options.down
+    ? 'stopping the infrastructure (--down)'
+    : 'the infrastructure keeps running (pnpm infra:down stops it)';
+  console.log(`\nstarting ${replicas.map((r) => r.id).join(', ')}`);
+  let ready = false; // before that, a replica that dies fails the start-up (with its output)
+  const processes = startReplicas(replicas, {
+    cwd: repoRoot,
+    onCrash: (replica, how) => {
+      if (ready)
+        console.error(
+          red(`\n!!! ${replica.id} (${replica.url}) exited with ${how}; the others keep running\n`),
+        );
+    },
+  });
+
+  let shuttingDown: Promise<number> | undefined;
+  const shutdown = (why: string, code: number): Promise<number> =>
+    (shuttingDown ??= (async () => {
+      console.log(
+        `\n${why}: stopping ${replicas.length} replica(s) (SIGTERM, SIGKILL after ${STOP_GRACE_MS / 1000}s)`,
+      );
+      await processes.stop(STOP_GRACE_MS);
+      console.log('all replicas stopped');
+      if (options.down) await down(allServers(), paths, false);
+      console.log(options.down ? 'infrastructure stopped' : infraNote);
+      return code;
+    })());
+  let signals = 0;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => {
+      if (++signals > 1) console.error('(still stopping; replicas get SIGKILL after the grace period)');
+      void shutdown(signal, 0).then((code) => process.exit(code));
+    });
+
+  try {
+    await processes.waitReady(READY_TIMEOUT_MS);
+  } catch (err) {
+    if (shuttingDown) return shuttingDown; // interrupted while starting
+    console.error(red(`\n${(err as Error).message}`));
+    return shutdown('start-up failed', 1);
+  }
+  ready = true;
+  console.log(
+    `\n${formatSummary(replicas, { seconds: (Date.now() - started) / 1000, downOnExit: options.down })}\n`,
+  );
+  processes.streamLogs();
+  return waitForever(processes, shutdown);
+}
+
+/** Runs until a signal (handled above) or until every replica has gone. */
+async function waitForever(
+  processes: ReplicaProcesses,
+  shutdown: (why: string, code: number) => Promise<number>,
+): Promise<number> {
+  await processes.allExited;
+  return shutdown('every replica has exited', 1);
+}
+
+let options: StackOptions | 'help';
+try {
+  options = parseStackArgs(process.argv.slice(2));
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(2);
+}
+if (options === 'help') {
+  console.log(stackUsage);
+  process.exit(0);
+}
+main(options).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);
