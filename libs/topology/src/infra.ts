@@ -53,8 +53,21 @@ export const kafka = {
   defaultPartitions: 3,
 } as const;
 
-/** Topics the project creates itself (broker auto-create is off). */
-export const topics: readonly string[] = ['product.updated', 'product.updated.dlq'];
+/** Event topics; each event type is published on the topic of the same name, keyed by its aggregate id. */
+export const eventTopics = [
+  'product.updated',
+  'order.placed',
+  'payment.succeeded',
+  'payment.failed',
+  'order.confirmed',
+  'order.cancelled',
+  'stock.changed',
+] as const;
+
+export type EventTopic = (typeof eventTopics)[number];
+
+/** Topics the project creates itself (broker auto-create is off): every event topic and its `.dlq`. */
+export const topics: readonly string[] = eventTopics.flatMap((topic) => [topic, `${topic}.dlq`]);
 
 export const postgresUrl = (): string =>
   `postgres://${postgres.user}:${postgres.password}@${postgres.host}:${postgres.port}/${postgres.database}`;

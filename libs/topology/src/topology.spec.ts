@@ -39,3 +39,19 @@ describe('portOffset', () => {
     }
   });
 });
+
+describe('service env', () => {
+  it('tells orders where every inventory and catalog replica listens', async () => {
+    const { localServiceEnv, portOffset, serviceByName } = await import('./index');
+    const env = localServiceEnv(serviceByName('orders'));
+    const base = 3200 + portOffset();
+    expect(env.INVENTORY_URLS.split(',')).toEqual([`http://127.0.0.1:${base}`, `http://127.0.0.1:${base + 1}`]);
+    expect(env.CATALOG_URLS.split(',')).toHaveLength(2);
+    expect(env.DB_SCHEMA).toBe('orders');
+  });
+
+  it('creates a dead-letter topic for every event topic', async () => {
+    const { eventTopics, topics } = await import('./index');
+    for (const topic of eventTopics) expect(topics).toEqual(expect.arrayContaining([topic, `${topic}.dlq`]));
+  });
+});

@@ -1,0 +1,83 @@
+import { defineEvent } from '@sdp/messaging';
+import { z } from 'zod';
+
+// Every event the services exchange. The event type is also its topic name, and the envelope key
+// is the aggregate id (order id, SKU, product id) so one aggregate's events stay in order on one
+// partition.
+
+export const sku = z.string().regex(/^[A-Z0-9-]{3,32}$/, 'must be a SKU such as "SKU-000001"');
+export const userId = z.string().regex(/^[\w-]{1,64}$/, 'must be a user id');
+const orderId = z.uuid();
+const cents = z.number().int().nonnegative();
+
+export const orderLine = z.object({
+  sku,
+  quantity: z.number().int().positive(),
+  priceCents: cents,
+});
+export type OrderLine = z.infer<typeof orderLine>;
+
+export const ProductUpdated = defineEvent(
+  'product.updated',
+  z.object({
+    id: z.number().int().positive(),
+    sku,
+    name: z.string(),
+    description: z.string(),
+    priceCents: z.number().int().positive(),
+    changed: z.array(z.enum(['name', 'description', 'priceCents'])),
+    updatedAt: z.iso.datetime({ offset: true }),
+  }),
+);
+
+/** orders → payments: an order is waiting for payment. Key: order id. */
+export const OrderPlaced = defineEvent(
+  'order.placed',
+  z.object({ orderId, userId, items: z.array(orderLine).min(1), totalCents: cents }),
+);
+
+/** payments → orders. Key: order id. */
+export const PaymentSucceeded = defineEvent(
+  'payment.succeeded',
+  z.object({ orderId, paymentId: z.uuid(), amountCents: cents }),
+);
+
+/** payments → orders. Key: order id. */
+export const PaymentFailed = defineEvent(
+  'payment.failed',
+  z.object({ orderId, paymentId: z.uuid(), reason: z.string() }),
+);
+
+/** orders → inventory (commit the hold), notifications, catalog (best-sellers). Key: order id. */
+export const OrderConfirmed = defineEvent(
+  'order.confirmed',
+  z.object({ orderId, userId, items: z.array(orderLine).min(1), totalCents: cents }),
+);
+
+/** orders → inventory (release the hold), notifications. Key: order id. */
+export const OrderCancelled = defineEvent(
+  'order.cancelled',
+  z.object({ orderId, userId, items: z.array(orderLine).min(1), reason: z.string() }),
+);
+
+/** inventory → catalog (availability). Key: SKU. */
+export const StockChanged = defineEvent(
+  'stock.changed',
+  z.object({
+    sku,
+    onHand: cents,
+    reserved: cents,
+    sold: cents,
+    available: cents,
+  }),
+);
+
+export const allEvents = [
+  ProductUpdated,
+  OrderPlaced,
+  PaymentSucceeded,
+  PaymentFailed,
+  OrderConfirmed,
+  OrderCancelled,
+  StockChanged,
+] as const;

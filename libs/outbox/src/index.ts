@@ -1,0 +1,4 @@
+export * from './schema';
+export * from './outbox';
+export * from './relay';
+export * from './inbox';

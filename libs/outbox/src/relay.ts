@@ -1,0 +1,90 @@
+import type { EventEnvelope, EventPublisher } from '@sdp/messaging';
+import type { DataSource } from 'typeorm';
+
+export interface OutboxRelayOptions {
+  schema: string;
+  /** Maps an event topic to the real topic name (e.g. adds a test prefix). */
+  topicName?: (topic: string) => string;
+  intervalMs?: number;
+  batchSize?: number;
+  onPublished?: (count: number) => void;
+  onError?: (error: unknown) => void;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  envelope: EventEnvelope;
+}
+
+/**
+ * Publishes outbox rows to Kafka. Each batch is claimed with `FOR UPDATE SKIP LOCKED` inside a
+ * transaction, so several replicas relay side by side without publishing the same row twice in the
+ * normal case; rows are marked published only after Kafka acknowledged them. A crash between the
+ * ack and the commit republishes the batch: delivery is at least once, consumers deduplicate.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: EventPublisher,
+    private readonly options: OutboxRelayOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.drain()
+        .then(() => undefined)
+        .catch((error: unknown) => this.options.onError?.(error))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs ?? 100);
+        });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Publishes until the outbox is empty; returns how many events went out. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const published = await this.relayBatch();
+      total += published;
+      if (published === 0) return total;
+    }
+  }
+
+  async relayBatch(): Promise<number> {
+    const { schema, batchSize = 200 } = this.options;
+    const topicName = this.options.topicName ?? ((topic: string) => topic);
+    return this.dataSource.transaction(async (manager) => {
+      const rows: OutboxRow[] = await manager.query(
+        `SELECT id, topic, envelope FROM "${schema}".outbox
+         WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (rows.length === 0) return 0;
+      const byTopic = new Map<string, EventEnvelope[]>();
+      for (const row of rows) {
+        const topic = topicName(row.topic);
+        byTopic.set(topic, [...(byTopic.get(topic) ?? []), row.envelope]);
+      }
+      for (const [topic, envelopes] of byTopic) await this.publisher.publishMany(topic, envelopes);
+      await manager.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+        rows.map((r) => r.id),
+      ]);
+      this.options.onPublished?.(rows.length);
+      return rows.length;
+    });
+  }
+}
