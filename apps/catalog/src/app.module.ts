@@ -1,7 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { DatabaseModule } from '@sdp/database';
+import { KafkaModule } from '@sdp/messaging';
 import { ObservabilityModule } from '@sdp/observability';
+import { CacheRedisModule } from '@sdp/redis';
 import { CATALOG_CONFIG, type CatalogConfig } from './config';
-import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { catalogMigrations } from './db/migrations';
+import { seedCatalog } from './db/seed';
+import { Category } from './products/category.entity';
+import { Product } from './products/product.entity';
 import { ProductsModule } from './products/products.module';
 
 @Module({})
@@ -21,7 +27,32 @@ export class AppModule {
           providers: [{ provide: CATALOG_CONFIG, useValue: config }],
           exports: [CATALOG_CONFIG],
         },
-        InfrastructureModule,
+        DatabaseModule.forRootAsync({
+          inject: [],
+          useFactory: () => ({
+            url: config.DATABASE_URL,
+            schema: config.DB_SCHEMA,
+            entities: [Product, Category],
+            migrations: catalogMigrations,
+            applicationName: config.INSTANCE_ID,
+            poolSize: config.DB_POOL_SIZE,
+            afterMigrate: (dataSource) =>
+              config.SEED_DEMO_DATA ? seedCatalog(dataSource, config.DB_SCHEMA) : Promise.resolve(),
+          }),
+        }),
+        CacheRedisModule.forRootAsync({
+          inject: [],
+          useFactory: () => ({ url: config.REDIS_CACHE_URL, name: config.INSTANCE_ID }),
+        }),
+        KafkaModule.forRootAsync({
+          inject: [],
+          useFactory: () => ({
+            clientId: config.INSTANCE_ID,
+            brokers: config.KAFKA_BROKERS,
+            topicPrefix: config.KAFKA_TOPIC_PREFIX,
+            topics: ['product.updated'],
+          }),
+        }),
         ProductsModule,
       ],
     };

@@ -11,7 +11,6 @@ import {
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { createCatalogApp } from './app';
 import { loadCatalogConfig } from './config';
-import { PRODUCT_UPDATED_TOPIC } from './events/product-events';
 import { ProductsRepository } from './products/products.repository';
 
 // Two catalog replicas in-process, on a private schema and key prefix, against the real Postgres,
@@ -108,7 +107,7 @@ describe('catalog (integration)', () => {
       });
       consumer = kafka.consumer({ groupId: uniqueName('catalog-int') });
       await consumer.connect();
-      await consumer.subscribe({ topic: PRODUCT_UPDATED_TOPIC, fromBeginning: false });
+      await consumer.subscribe({ topic: 'product.updated', fromBeginning: false });
       const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
       await consumer.run({ eachMessage: async ({ message }) => void received.push(message) });
       await joined;

@@ -24,11 +24,18 @@ describe('contracts', () => {
   });
 
   it('bounds a reservation request', () => {
-    const ok = { orderId: '9b2f4c0e-8a5e-4c1a-9a53-0e8f2d6b7a11', items: [{ sku: 'SKU-000001', quantity: 1 }] };
+    const ok = {
+      orderId: '9b2f4c0e-8a5e-4c1a-9a53-0e8f2d6b7a11',
+      items: [{ sku: 'SKU-000001', quantity: 1 }],
+    };
     expect(reservationRequest.safeParse(ok).success).toBe(true);
     for (const quantity of [0, -1, 1.5, 101]) {
-      expect(reservationRequest.safeParse({ ...ok, items: [{ sku: 'SKU-000001', quantity }] }).success).toBe(false);
+      expect(reservationRequest.safeParse({ ...ok, items: [{ sku: 'SKU-000001', quantity }] }).success).toBe(
+        false,
+      );
     }
-    expect(reservationRequest.safeParse({ ...ok, items: [{ sku: 'drop table', quantity: 1 }] }).success).toBe(false);
+    expect(reservationRequest.safeParse({ ...ok, items: [{ sku: 'drop table', quantity: 1 }] }).success).toBe(
+      false,
+    );
   });
 });

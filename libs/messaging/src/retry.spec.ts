@@ -37,3 +37,19 @@ describe('retry', () => {
     if (!outcome.ok) expect((outcome.error as Error).message).toBe('boom 4');
   });
 });
+
+describe('NonRetryableError', () => {
+  it('stops retrying at once', async () => {
+    const { NonRetryableError, withRetry } = await import('./retry');
+    let calls = 0;
+    const outcome = await withRetry(
+      async () => {
+        calls++;
+        throw new NonRetryableError('unknown SKU');
+      },
+      { retries: 5, initialDelayMs: 1, maxDelayMs: 1 },
+    );
+    expect(calls).toBe(1);
+    expect(outcome).toMatchObject({ ok: false, attempts: 1 });
+  });
+});

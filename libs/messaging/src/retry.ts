@@ -13,6 +13,17 @@ export const defaultRetryPolicy: RetryPolicy = { retries: 3, initialDelayMs: 200
 export const backoffDelay = (retry: number, policy: RetryPolicy): number =>
   Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, retry - 1));
 
+/**
+ * Thrown by a handler for a message that can never succeed (its data breaks the contract, it names
+ * something that does not exist): retrying would only delay it, so it goes to the DLQ at once.
+ */
+export class NonRetryableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonRetryableError';
+  }
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type RetryOutcome = { ok: true; attempts: number } | { ok: false; attempts: number; error: unknown };
@@ -34,6 +45,7 @@ export async function withRetry(
       return { ok: true, attempts: attempt };
     } catch (err) {
       lastError = err;
+      if (err instanceof NonRetryableError) return { ok: false, attempts: attempt, error: err };
     }
   }
   return { ok: false, attempts: policy.retries + 1, error: lastError };

@@ -3,3 +3,4 @@ export * from './names';
 export * from './wait-for';
 export * from './postgres';
 export * from './disposable-redis';
+export * from './identity';

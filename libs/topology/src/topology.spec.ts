@@ -45,7 +45,10 @@ describe('service env', () => {
     const { localServiceEnv, portOffset, serviceByName } = await import('./index');
     const env = localServiceEnv(serviceByName('orders'));
     const base = 3200 + portOffset();
-    expect(env.INVENTORY_URLS.split(',')).toEqual([`http://127.0.0.1:${base}`, `http://127.0.0.1:${base + 1}`]);
+    expect(env.INVENTORY_URLS.split(',')).toEqual([
+      `http://127.0.0.1:${base}`,
+      `http://127.0.0.1:${base + 1}`,
+    ]);
     expect(env.CATALOG_URLS.split(',')).toHaveLength(2);
     expect(env.DB_SCHEMA).toBe('orders');
   });

@@ -1,11 +1,11 @@
 import { BadRequestException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { CacheAside, type CacheEvent, type CacheStatus } from '@sdp/cache';
-import { EventPublisher } from '@sdp/messaging';
+import { ProductUpdated } from '@sdp/contracts';
+import { EventPublisher, Topics } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
+import { CACHE_REDIS } from '@sdp/redis';
 import type { Redis } from 'ioredis';
 import { CATALOG_CONFIG, type CatalogConfig } from '../config';
-import { PRODUCT_UPDATED_TOPIC, ProductUpdated } from '../events/product-events';
-import { CACHE_REDIS } from '../infrastructure/tokens';
 import type { ListProductsQuery } from './dto/list-products.query';
 import type { ProductPage, ProductView } from './dto/product.view';
 import { productChangeFields, type ProductChange, type UpdateProductDto } from './dto/update-product.dto';
@@ -27,6 +27,7 @@ export class ProductsService {
   constructor(
     private readonly repository: ProductsRepository,
     private readonly publisher: EventPublisher,
+    private readonly topics: Topics,
     @Inject(CACHE_REDIS) private readonly redis: Redis,
     @Inject(CATALOG_CONFIG) private readonly config: CatalogConfig,
     metrics: MetricsService,
@@ -128,7 +129,7 @@ export class ProductsService {
       requestId,
     );
     try {
-      await this.publisher.publish(PRODUCT_UPDATED_TOPIC, event);
+      await this.publisher.publish(this.topics.name(ProductUpdated.type), event);
     } catch (error) {
       this.publishFailures.inc();
       this.logger.error(

@@ -1,0 +1,59 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ReadinessService } from '@sdp/observability';
+import { DataSource } from 'typeorm';
+import { createServiceDataSource, type ServiceDataSourceOptions } from './data-source';
+import { migrateSchema } from './migrate';
+
+export interface DatabaseModuleOptions extends ServiceDataSourceOptions {
+  /** Runs after migrations on every start (e.g. idempotent demo data). */
+  afterMigrate?: (dataSource: DataSource) => Promise<unknown>;
+}
+
+interface AsyncOptions {
+  inject: (string | symbol | (new (...args: never[]) => unknown))[];
+  useFactory: (...deps: never[]) => DatabaseModuleOptions;
+}
+
+const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
+
+/**
+ * Provides the service's TypeORM DataSource, migrated before anything else starts, with a
+ * readiness check and a clean close on shutdown.
+ */
+@Global()
+@Module({})
+export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly readiness: ReadinessService,
+  ) {}
+
+  static forRootAsync(options: AsyncOptions): DynamicModule {
+    return {
+      module: DatabaseModule,
+      providers: [
+        { provide: DATABASE_OPTIONS, inject: options.inject, useFactory: options.useFactory },
+        {
+          provide: DataSource,
+          inject: [DATABASE_OPTIONS],
+          useFactory: async (settings: DatabaseModuleOptions): Promise<DataSource> => {
+            const dataSource = createServiceDataSource(settings);
+            await dataSource.initialize();
+            await migrateSchema(dataSource, settings.schema);
+            await settings.afterMigrate?.(dataSource);
+            return dataSource;
+          },
+        },
+      ],
+      exports: [DataSource],
+    };
+  }
+
+  onModuleInit(): void {
+    this.readiness.register('postgres', () => this.dataSource.query('SELECT 1'));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
