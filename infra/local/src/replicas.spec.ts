@@ -21,9 +21,10 @@ describe('replicasOf', () => {
     expect(replicas[2].entry).toBe('/repo/apps/orders/dist/main.js');
   });
 
-  it('gives each replica the infra env plus its own HOST, PORT and INSTANCE_ID', () => {
+  it('gives each replica the infra env, its service env (schema) and its own HOST, PORT and INSTANCE_ID', () => {
     expect(replicas[1].env).toEqual({
       ...infraEnv,
+      DB_SCHEMA: 'catalog',
       HOST: '127.0.0.1',
       PORT: '3101',
       INSTANCE_ID: 'catalog-2',

@@ -1,7 +1,7 @@
 // Pure part of `pnpm stack`: which processes to run (one per replica of every service in
 // @sdp/topology), with which env, and what to print about them.
 import path from 'node:path';
-import { servicePorts, type ServiceSpec } from '@sdp/topology';
+import { localServiceEnv, servicePorts, type ServiceSpec } from '@sdp/topology';
 
 export interface Replica {
   /** `<service>-<n>`, n from 1; also the replica's INSTANCE_ID and its log prefix. */
@@ -32,7 +32,13 @@ export function replicasOf(
         port,
         url: `http://${host}:${port}`,
         entry: serviceEntry(options.repoRoot, spec.name),
-        env: { ...options.infraEnv, HOST: host, PORT: String(port), INSTANCE_ID: id },
+        env: {
+          ...options.infraEnv,
+          ...localServiceEnv(spec),
+          HOST: host,
+          PORT: String(port),
+          INSTANCE_ID: id,
+        },
       };
     }),
   );

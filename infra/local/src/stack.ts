@@ -7,6 +7,7 @@ import { down, up } from './lifecycle';
 import { infraPaths } from './paths';
 import { startReplicas, type ReplicaProcesses } from './replica-processes';
 import { formatSummary, replicasOf, unbuilt } from './replicas';
+import { internalAuthSecret } from './secret';
 import { allServers } from './servers';
 import { parseStackArgs, stackUsage, type StackOptions } from './stack-args';
 import { isPortOpen } from './wait';
@@ -30,7 +31,8 @@ function pnpmBuild(): Promise<void> {
 async function main(options: StackOptions): Promise<number> {
   const started = Date.now();
   const paths = infraPaths(repoRoot);
-  const replicas = replicasOf(services, { repoRoot, infraEnv: localInfraEnv() });
+  const infraEnv = { ...localInfraEnv(), INTERNAL_AUTH_SECRET: internalAuthSecret(paths.root) };
+  const replicas = replicasOf(services, { repoRoot, infraEnv });
 
   const missing = unbuilt(replicas, fs.existsSync);
   if (options.build || missing.length > 0) {
