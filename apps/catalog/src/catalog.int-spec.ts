@@ -96,6 +96,20 @@ describe('catalog (integration)', () => {
     expect(prices).toEqual([...prices].sort((a, b) => b - a));
   });
 
+  it('filters by a list of SKUs (how orders looks up prices), and rejects a bad SKU list', async () => {
+    const res = await get('/products?skus=SKU-000003,SKU-000001,SKU-999999&limit=50');
+    expect(res.statusCode).toBe(200);
+    const page = res.json();
+    expect(page.total).toBe(2);
+    expect(page.items.map((p: { sku: string }) => p.sku).sort()).toEqual(['SKU-000001', 'SKU-000003']);
+    // A different SKU list is a different cached page, not the one above.
+    const other = await get('/products?skus=SKU-000002&limit=50', 1);
+    expect(other.json().items.map((p: { sku: string }) => p.sku)).toEqual(['SKU-000002']);
+    const bad = await get('/products?skus=SKU-000001,drop%20table');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/skus must list SKUs/);
+  });
+
   describe('update', () => {
     let consumer: Consumer;
     const received: KafkaMessage[] = [];

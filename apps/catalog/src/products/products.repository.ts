@@ -49,6 +49,7 @@ export class ProductsRepository {
       .skip((query.page - 1) * query.limit)
       .take(query.limit);
     if (query.category) builder.andWhere('category.slug = :slug', { slug: query.category });
+    if (query.skus) builder.andWhere('product.sku IN (:...skus)', { skus: query.skus });
     if (query.q) builder.andWhere('product.name ILIKE :q', { q: `%${escapeLike(query.q)}%` });
     const [products, total] = await builder.getManyAndCount();
     return { items: products.map(toView), total };

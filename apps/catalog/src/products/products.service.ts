@@ -77,7 +77,7 @@ export class ProductsService {
     });
     if (!this.config.PRODUCT_CACHE_ENABLED) return { value: await load(), cache: 'BYPASS' };
     const version = (await this.redis.get(this.listVersionKey).catch(() => null)) ?? '0';
-    const pageKey = `v${version}:${query.category ?? '*'}:${query.q ?? ''}:${query.sort}:${query.page}:${query.limit}`;
+    const pageKey = `v${version}:${query.category ?? '*'}:${query.q ?? ''}:${query.skus?.join(',') ?? '*'}:${query.sort}:${query.page}:${query.limit}`;
     const { value, status } = await this.pages.get(pageKey, load);
     return { value: value!, cache: status };
   }

@@ -1,5 +1,17 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 export const productSorts = ['name', 'price', '-price', 'newest'] as const;
 export type ProductSort = (typeof productSorts)[number];
@@ -33,4 +45,14 @@ export class ListProductsQuery {
   @IsOptional()
   @IsIn(productSorts, { message: `sort must be one of ${productSorts.join(', ')}` })
   sort: ProductSort = 'name';
+
+  /** `skus=SKU-000001,SKU-000002`: only these products (orders looks up prices at checkout). */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value,
+  )
+  @IsArray({ message: 'skus must be a comma-separated list of SKUs' })
+  @ArrayMaxSize(100, { message: 'skus must list at most 100 SKUs' })
+  @Matches(/^[A-Z0-9-]{3,32}$/, { each: true, message: 'skus must list SKUs such as "SKU-000001"' })
+  skus?: string[];
 }
