@@ -119,7 +119,14 @@ async function main(argv: string[]): Promise<number> {
       rest.length > 0
         ? rest.map((t) => (t.endsWith('.dlq') ? t : dlqTopic(t)))
         : eventTopics.map((t) => dlqTopic(prefix + t));
-    for (const topic of topics) console.log(formatDeadLetters(await readWholeTopic(kafka, topic)));
+    const admin = kafka.admin();
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    await admin.disconnect();
+    for (const topic of topics) {
+      if (!existing.has(topic)) console.log(`${topic}: does not exist (yet)`);
+      else console.log(`${topic}:\n${formatDeadLetters(await readWholeTopic(kafka, topic))}`);
+    }
     return 0;
   }
   if (command === 'replay' && rest[0]) {
