@@ -1,7 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
-import { freePort, testInfraEnv, testSchema, uniqueName, waitFor } from '@sdp/testing';
+import {
+  freePort,
+  spawnService,
+  testInfraEnv,
+  testSchema,
+  uniqueName,
+  waitUntilReady,
+  type ServiceProcess,
+} from '@sdp/testing';
 
 // The catalog as users run it: the built app (`pnpm build`) as real processes, over real HTTP,
 // against the infrastructure from `pnpm infra:up`.
@@ -9,51 +15,21 @@ const main = path.join(__dirname, '../dist/main.js');
 const schema = testSchema('catalog_e2e');
 const cachePrefix = uniqueName('catalog_e2e');
 
-interface Replica {
-  url: string;
-  process: ChildProcess;
-  output: () => string;
-}
-
-function run(env: Record<string, string | undefined>): { process: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [main], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { process: child, output: () => output };
-}
-
-async function startReplica(index: number): Promise<Replica> {
-  const port = await freePort();
-  const started = run({
+async function startReplica(index: number): Promise<ServiceProcess> {
+  const replica = spawnService(`catalog-e2e-${index}`, main, {
     ...testInfraEnv(),
-    PORT: String(port),
+    PORT: String(await freePort()),
     INSTANCE_ID: `catalog-e2e-${index}`,
     DB_SCHEMA: schema.name,
     CACHE_KEY_PREFIX: cachePrefix,
     LOG_LEVEL: 'warn',
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/ready`)).status === 200, {
-    timeoutMs: 30_000,
-    what: `catalog-e2e-${index} /ready (output: ${started.output().slice(-500)})`,
-  });
-  return { url, ...started };
-}
-
-async function stop(replica: Replica): Promise<number | null> {
-  if (replica.process.exitCode !== null) return replica.process.exitCode;
-  const exited = once(replica.process, 'exit');
-  replica.process.kill('SIGTERM');
-  const [code] = (await exited) as [number | null];
-  return code;
+  await waitUntilReady(replica, 30_000);
+  return replica;
 }
 
 describe('catalog service (e2e, real processes over HTTP)', () => {
-  const replicas: Replica[] = [];
+  const replicas: ServiceProcess[] = [];
 
   beforeAll(async () => {
     replicas.push(await startReplica(1));
@@ -61,14 +37,17 @@ describe('catalog service (e2e, real processes over HTTP)', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(replicas.map(stop));
+    await Promise.all(replicas.map((r) => r.stop()));
     await schema.drop();
   });
 
   it('refuses to start on invalid configuration and names every bad variable', async () => {
-    const bad = run({ PORT: 'http', DATABASE_URL: 'mysql://x', KAFKA_BROKERS: '' });
-    const [code] = (await once(bad.process, 'exit')) as [number];
-    expect(code).toBe(1);
+    const bad = spawnService('catalog-bad-config', main, {
+      PORT: 'http',
+      DATABASE_URL: 'mysql://x',
+      KAFKA_BROKERS: '',
+    });
+    await expect(bad.exited()).resolves.toBe(1);
     const output = bad.output();
     for (const variable of ['PORT', 'DATABASE_URL', 'REDIS_CACHE_URL', 'KAFKA_BROKERS']) {
       expect(output).toContain(`${variable}:`);
@@ -133,6 +112,6 @@ describe('catalog service (e2e, real processes over HTTP)', () => {
 
   it('shuts down cleanly on SIGTERM', async () => {
     const replica = await startReplica(3);
-    await expect(stop(replica)).resolves.toBe(0);
+    await expect(replica.stop()).resolves.toBe(0);
   });
 });

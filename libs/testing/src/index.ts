@@ -4,3 +4,4 @@ export * from './wait-for';
 export * from './postgres';
 export * from './disposable-redis';
 export * from './identity';
+export * from './service-process';
