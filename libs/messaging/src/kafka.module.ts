@@ -53,9 +53,16 @@ export class Consumers implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly topics: Topics,
   ) {}
 
-  /** Declare a consumer: `topics` are event topics (the prefix is added here). */
+  /**
+   * Declare a consumer: `topics` are event topics and `groupId` a plain group name; both get the
+   * stack's prefix here, so two stacks sharing a broker never share a consumer group.
+   */
   declare(options: Omit<ConsumerOptions, 'kafka'>): void {
-    this.declared.push({ ...options, topics: options.topics.map((t) => this.topics.name(t)) });
+    this.declared.push({
+      ...options,
+      groupId: this.topics.name(options.groupId),
+      topics: options.topics.map((t) => this.topics.name(t)),
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
