@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './keys';
+export * from './lock.service';
+export * from './lock.module';
