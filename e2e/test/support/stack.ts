@@ -1,0 +1,116 @@
+import path from 'node:path';
+import {
+  connectPostgres,
+  freePort,
+  spawnService,
+  TEST_INTERNAL_AUTH_SECRET,
+  testInfraEnv,
+  uniqueName,
+  waitUntilReady,
+  type ServiceProcess,
+} from '@sdp/testing';
+import { services, type ServiceSpec } from '@sdp/topology';
+
+// A private copy of the whole platform for one test file: every service from the topology, with its
+// replica count, as real processes of the built apps, on free ports, with their own Postgres schemas
+// and Kafka topic prefix (so nothing is shared with another test file or a running `pnpm stack`).
+
+export type ServiceName = 'catalog' | 'inventory' | 'orders' | 'payments' | 'notifications';
+
+export interface TestStack {
+  /** Base URLs of every replica, per service. */
+  urls: Record<ServiceName, string[]>;
+  processes: ServiceProcess[];
+  topicPrefix: string;
+  schemas: Record<ServiceName, string>;
+  /** Replaces a crashed or stopped replica with a fresh process on the same port. */
+  restart(replica: ServiceProcess): Promise<ServiceProcess>;
+  stop(): Promise<void>;
+}
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const entry = (service: string) => path.join(repoRoot, 'apps', service, 'dist', 'main.js');
+
+export async function startTestStack(
+  settings: Partial<Record<ServiceName, Record<string, string>>> = {},
+): Promise<TestStack> {
+  const id = uniqueName('e2e');
+  const topicPrefix = `${id}.`;
+  const specs = services as readonly (ServiceSpec & { name: ServiceName })[];
+  const ports = Object.fromEntries(
+    await Promise.all(
+      specs.map(async (s) => [s.name, await Promise.all(Array.from({ length: s.replicas }, freePort))]),
+    ),
+  ) as Record<ServiceName, number[]>;
+  const urls = Object.fromEntries(
+    specs.map((s) => [s.name, ports[s.name].map((p) => `http://127.0.0.1:${p}`)]),
+  ) as Record<ServiceName, string[]>;
+  const schemas = Object.fromEntries(specs.map((s) => [s.name, `${id}_${s.name}`])) as Record<
+    ServiceName,
+    string
+  >;
+
+  const envFor = (spec: ServiceSpec & { name: ServiceName }, replica: number): Record<string, string> => ({
+    ...testInfraEnv(),
+    INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    DB_SCHEMA: schemas[spec.name],
+    CACHE_KEY_PREFIX: id,
+    INVENTORY_URLS: urls.inventory.join(','),
+    CATALOG_URLS: urls.catalog.join(','),
+    PORT: String(ports[spec.name][replica]),
+    INSTANCE_ID: `${spec.name}-${replica + 1}`,
+    LOG_LEVEL: 'warn',
+    DB_POOL_SIZE: '8',
+    ...settings[spec.name],
+  });
+
+  const launch = (spec: ServiceSpec & { name: ServiceName }, replica: number) =>
+    spawnService(`${spec.name}-${replica + 1}`, entry(spec.name), envFor(spec, replica));
+
+  const processes: ServiceProcess[] = [];
+  const stop = async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+    const db = await connectPostgres();
+    try {
+      for (const schema of Object.values(schemas))
+        await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    } finally {
+      await db.end();
+    }
+  };
+
+  try {
+    // One replica of each service first (it migrates and seeds its schema), then the rest.
+    const firsts = specs.map((spec) => launch(spec, 0));
+    processes.push(...firsts);
+    await Promise.all(firsts.map((p) => waitUntilReady(p)));
+    const rest = specs.flatMap((spec) =>
+      Array.from({ length: spec.replicas - 1 }, (_, i) => launch(spec, i + 1)),
+    );
+    processes.push(...rest);
+    await Promise.all(rest.map((p) => waitUntilReady(p)));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    urls,
+    processes,
+    topicPrefix,
+    schemas,
+    async restart(replica) {
+      const [name, n] = [
+        replica.name.replace(/-\d+$/, '') as ServiceName,
+        Number(replica.name.split('-').pop()) - 1,
+      ];
+      const spec = specs.find((s) => s.name === name)!;
+      const fresh = launch(spec, n);
+      processes[processes.indexOf(replica)] = fresh;
+      await waitUntilReady(fresh);
+      return fresh;
+    },
+    stop,
+  };
+}
