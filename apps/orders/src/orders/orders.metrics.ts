@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { MetricsService } from '@sdp/observability';
+
+export type CheckoutOutcome = 'accepted' | 'out_of_stock' | 'replayed' | 'conflict' | 'invalid' | 'error';
+
+/** What a learner watches on /metrics while running checkouts. */
+@Injectable()
+export class OrdersMetrics {
+  readonly checkouts;
+  readonly checkoutSeconds;
+  readonly transitions;
+  readonly paymentEvents;
+
+  constructor(metrics: MetricsService) {
+    this.checkouts = metrics.counter('orders_checkouts_total', 'Checkout requests by outcome.', ['outcome']);
+    this.checkoutSeconds = metrics.histogram(
+      'orders_checkout_duration_seconds',
+      'Checkout latency (catalog prices + inventory reservation + order transaction), by outcome.',
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      ['outcome'],
+    );
+    this.transitions = metrics.counter('orders_status_transitions_total', 'Order status changes.', [
+      'from',
+      'to',
+    ]);
+    this.paymentEvents = metrics.counter(
+      'orders_payment_events_total',
+      'Payment outcomes consumed: applied, duplicate (inbox hit) or ignored (order not pending).',
+      ['type', 'result'],
+    );
+  }
+
+  /** Counts a checkout and records its latency; `startedAt` from process.hrtime.bigint(). */
+  checkout(outcome: CheckoutOutcome, startedAt: bigint): void {
+    this.checkouts.inc({ outcome });
+    this.checkoutSeconds.observe({ outcome }, Number(process.hrtime.bigint() - startedAt) / 1e9);
+  }
+}
