@@ -1,0 +1,39 @@
+import {
+  boolean,
+  csv,
+  internalAuthSecret,
+  loadConfig,
+  positiveInt,
+  serviceConfigShape,
+  withInstanceId,
+} from '@sdp/config';
+import { z } from 'zod';
+
+export const inventoryConfigSchema = z.object({
+  ...serviceConfigShape('inventory', 3200),
+  /** The independent Redis lock nodes (three for a 2-of-3 Redlock quorum). */
+  REDIS_LOCK_URLS: csv('each lock node must be a redis:// URL', (item) => /^redis:\/\/\S+$/.test(item)),
+  LOCK_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]+$/, 'must be a plain Redis key prefix')
+    .default('lock:'),
+  INTERNAL_AUTH_SECRET: internalAuthSecret(),
+  LOCK_TTL_MS: positiveInt(2_000).refine((ms) => ms >= 200, 'must be at least 200'),
+  /** Retries while another replica holds a SKU (contention); a lost quorum never retries. */
+  LOCK_RETRY_COUNT: z.coerce.number().int('must be an integer').min(0, 'must be >= 0').default(20),
+  LOCK_RETRY_DELAY_MS: positiveInt(100),
+  RESERVATION_TTL_SECONDS: positiveInt(900),
+  SWEEPER_INTERVAL_MS: positiveInt(5_000),
+  KAFKA_CONSUMER_GROUP: z
+    .string()
+    .regex(/^[\w.-]+$/, 'must be letters, digits, ".", "_" or "-"')
+    .default('inventory'),
+  SEED_DEMO_DATA: boolean(true),
+});
+
+export type InventoryConfig = z.infer<typeof inventoryConfigSchema> & { INSTANCE_ID: string };
+
+export const INVENTORY_CONFIG = Symbol('INVENTORY_CONFIG');
+
+export const loadInventoryConfig = (env: NodeJS.ProcessEnv = process.env): InventoryConfig =>
+  withInstanceId('inventory', loadConfig(inventoryConfigSchema, env));

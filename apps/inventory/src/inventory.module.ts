@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { InventoryMetrics } from './inventory.metrics';
+import { OrderEventsConsumer } from './order-events/order-events.consumer';
+import { ReservationsController } from './reservations/reservations.controller';
+import { ReservationsService } from './reservations/reservations.service';
+import { StockController } from './stock/stock.controller';
+import { StockRepository } from './stock/stock.repository';
+import { StockService } from './stock/stock.service';
+import { SweeperController } from './sweeper/sweeper.controller';
+import { SweeperService } from './sweeper/sweeper.service';
+
+@Module({
+  controllers: [StockController, ReservationsController, SweeperController],
+  providers: [
+    InventoryMetrics,
+    StockRepository,
+    StockService,
+    ReservationsService,
+    OrderEventsConsumer,
+    SweeperService,
+  ],
+})
+export class InventoryModule {}

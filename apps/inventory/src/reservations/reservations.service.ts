@@ -1,0 +1,114 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  ServiceUnavailableException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import type { ReservationRequest } from '@sdp/contracts';
+import { LockBusyError, LockLostError, LockService, LockUnavailableError } from '@sdp/locks';
+import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
+import { InventoryMetrics, type ReservationOutcome } from '../inventory.metrics';
+import { StockRepository, type ReserveResult } from '../stock/stock.repository';
+import { FencedOutError, OutOfStockError } from './reservation.errors';
+
+/** The lock resource for one SKU's stock row. */
+export const stockLock = (sku: string): string => `stock:${sku}`;
+
+const sameItems = (a: { sku: string; quantity: number }[], b: { sku: string; quantity: number }[]) =>
+  a.length === b.length && a.every((line, i) => line.sku === b[i].sku && line.quantity === b[i].quantity);
+
+@Injectable()
+export class ReservationsService {
+  private readonly logger = new Logger(ReservationsService.name);
+
+  constructor(
+    private readonly stock: StockRepository,
+    private readonly locks: LockService,
+    private readonly metrics: InventoryMetrics,
+    @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
+  ) {}
+
+  /**
+   * Holds the cart's stock for an order: idempotent on orderId; one lock per distinct SKU, taken
+   * in sorted order; a fencing token per lock; all lines in one transaction or none.
+   */
+  async reserve(request: ReservationRequest, requestId?: string): Promise<ReserveResult> {
+    const items = [...request.items].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+    const existing = await this.stock.findReservation(request.orderId);
+    if (existing) return this.replay(existing, items);
+
+    const known = await this.stock.findMany(items.map((i) => i.sku));
+    const unknown = items.filter((i) => !known.has(i.sku)).map((i) => i.sku);
+    if (unknown.length > 0) throw new UnprocessableEntityException(`unknown SKU: ${unknown.join(', ')}`);
+    // Fast refusal without taking any lock (a flash sale's losers should not queue for it). Only a
+    // hint: the conditional UPDATE under the lock decides.
+    for (const { sku, quantity } of items) {
+      const available = known.get(sku)!.available;
+      if (available < quantity) return this.fail('out_of_stock', new OutOfStockError(sku, available, quantity));
+    }
+
+    try {
+      const result = await this.locks.withLocks(
+        items.map((i) => stockLock(i.sku)),
+        this.config.LOCK_TTL_MS,
+        async (signal) => {
+          // Tokens are issued after every lock is held, so a later holder always has larger ones.
+          const tokens = await this.stock.nextFences(items.length);
+          signal.throwIfAborted();
+          return this.stock.reserve({
+            orderId: request.orderId,
+            items,
+            tokens: new Map(items.map((item, i) => [item.sku, tokens[i]])),
+            ttlSeconds: this.config.RESERVATION_TTL_SECONDS,
+            requestId,
+            signal,
+          });
+        },
+      );
+      if (result.replayed) return this.replay(result.reservation, items);
+      this.metrics.reservations.inc({ outcome: 'held' });
+      return result;
+    } catch (error) {
+      return this.fail(this.outcomeOf(error), error);
+    }
+  }
+
+  private replay(existing: ReserveResult['reservation'], items: ReservationRequest['items']): ReserveResult {
+    if (!sameItems(existing.items, items)) {
+      throw new UnprocessableEntityException(
+        `order ${existing.orderId} already has a reservation with different items`,
+      );
+    }
+    this.metrics.reservations.inc({ outcome: 'replayed' });
+    return { replayed: true, reservation: existing };
+  }
+
+  private outcomeOf(error: unknown): ReservationOutcome | undefined {
+    if (error instanceof OutOfStockError) return 'out_of_stock';
+    if (error instanceof FencedOutError) return 'fenced';
+    if (error instanceof LockUnavailableError) return 'lock_unavailable';
+    if (error instanceof LockBusyError) return 'lock_busy';
+    if (error instanceof LockLostError) return 'lock_lost';
+    return undefined;
+  }
+
+  /** Counts the outcome and turns lock trouble into a 503 (retryable; nothing was written). */
+  private fail(outcome: ReservationOutcome | undefined, error: unknown): never {
+    if (outcome) this.metrics.reservations.inc({ outcome });
+    switch (outcome) {
+      case 'lock_unavailable':
+        throw new ServiceUnavailableException(
+          'stock locks unavailable (no quorum of lock nodes); nothing was reserved, retry shortly',
+        );
+      case 'lock_busy':
+        throw new ServiceUnavailableException('stock is busy (lock contention); nothing was reserved, retry');
+      case 'fenced':
+      case 'lock_lost':
+        this.logger.warn(`reservation refused, lock lost: ${(error as Error).message}`);
+        throw new ServiceUnavailableException('lock lost to a newer holder; nothing was reserved, retry');
+      default:
+        throw error;
+    }
+  }
+}

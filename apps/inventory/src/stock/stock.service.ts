@@ -1,0 +1,23 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { StockRepository, type StockView } from './stock.repository';
+
+@Injectable()
+export class StockService {
+  constructor(private readonly stock: StockRepository) {}
+
+  async get(sku: string): Promise<StockView> {
+    const view = await this.stock.find(sku);
+    if (!view) throw new NotFoundException(`no stock for ${sku}`);
+    return view;
+  }
+
+  /** No lock needed: one conditional UPDATE, and Postgres keeps reserved <= on_hand. */
+  async set(sku: string, onHand: number, requestId: string): Promise<StockView> {
+    const result = await this.stock.setOnHand(sku, onHand, requestId);
+    if (!result) throw new NotFoundException(`no stock for ${sku}`);
+    if ('belowReserved' in result) {
+      throw new ConflictException(`onHand ${onHand} is below the ${result.belowReserved} units held for orders`);
+    }
+    return result;
+  }
+}
