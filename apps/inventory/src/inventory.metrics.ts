@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsService } from '@sdp/observability';
+import type { Counter } from 'prom-client';
 
 export type ReservationOutcome =
   | 'held'
@@ -13,28 +14,28 @@ export type ReservationOutcome =
 /** What a learner watches on /metrics (lock wait and failures come from LockModule). */
 @Injectable()
 export class InventoryMetrics {
-  constructor(private readonly metrics: MetricsService) {}
+  readonly reservations: Counter<'outcome'>;
+  readonly sweeperRuns: Counter<'outcome'>;
+  readonly holdsReleased: Counter<'reason'>;
+  readonly lateConfirmations: Counter;
 
-  readonly reservations = this.metrics.counter(
-    'inventory_reservations_total',
-    'Reservation requests by outcome.',
-    ['outcome'],
-  );
-
-  readonly sweeperRuns = this.metrics.counter(
-    'inventory_sweeper_runs_total',
-    'Sweeper ticks: "ran" where this replica won the cron lock, "skipped" where another held it.',
-    ['outcome'],
-  );
-
-  readonly holdsReleased = this.metrics.counter(
-    'inventory_holds_released_total',
-    'Reservations released, by reason (expired = sweeper, cancelled = order.cancelled).',
-    ['reason'],
-  );
-
-  readonly lateConfirmations = this.metrics.counter(
-    'inventory_late_confirmations_total',
-    'order.confirmed for an order whose hold was no longer HELD (expired and released first).',
-  );
+  constructor(metrics: MetricsService) {
+    this.reservations = metrics.counter('inventory_reservations_total', 'Reservation requests by outcome.', [
+      'outcome',
+    ]);
+    this.sweeperRuns = metrics.counter(
+      'inventory_sweeper_runs_total',
+      'Sweeper ticks: "ran" where this replica won the cron lock, "skipped" where another held it.',
+      ['outcome'],
+    );
+    this.holdsReleased = metrics.counter(
+      'inventory_holds_released_total',
+      'Reservations released, by reason (expired = sweeper, cancelled = order.cancelled).',
+      ['reason'],
+    );
+    this.lateConfirmations = metrics.counter(
+      'inventory_late_confirmations_total',
+      'order.confirmed for an order whose hold was no longer HELD (expired and released first).',
+    );
+  }
 }
