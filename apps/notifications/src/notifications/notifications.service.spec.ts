@@ -1,0 +1,54 @@
+import { OrderCancelled, OrderConfirmed } from '@sdp/contracts';
+import { createEnvelope, NonRetryableError } from '@sdp/messaging';
+import { sseFrame } from './notification-streams';
+import { toNotification } from './notifications.service';
+
+const orderId = '9b2f4c0e-8a5e-4c1a-9a53-0e8f2d6b7a11';
+const items = [{ sku: 'SKU-000001', quantity: 2, priceCents: 500 }];
+
+describe(toNotification.name, () => {
+  it('tells the user an order was confirmed or cancelled', () => {
+    const ok = OrderConfirmed.create(orderId, { orderId, userId: 'u-1', items, totalCents: 1_000 });
+    expect(toNotification(ok)).toEqual({
+      eventId: ok.id,
+      userId: 'u-1',
+      orderId,
+      type: 'order.confirmed',
+      data: { orderId, status: 'CONFIRMED', totalCents: 1_000, items },
+    });
+    const no = OrderCancelled.create(orderId, { orderId, userId: 'u-1', items, reason: 'payment declined' });
+    expect(toNotification(no).data).toEqual({
+      orderId,
+      status: 'CANCELLED',
+      reason: 'payment declined',
+      items,
+    });
+  });
+
+  it('sends malformed or unexpected events straight to the DLQ', () => {
+    const bad = createEnvelope('order.confirmed', orderId, { orderId, userId: 'u 1' });
+    expect(() => toNotification(bad)).toThrow(NonRetryableError);
+    expect(() => toNotification(bad)).toThrow(/userId/);
+    expect(() => toNotification(createEnvelope('order.placed', orderId, {}))).toThrow(/does not handle/);
+  });
+});
+
+describe(sseFrame.name, () => {
+  it('writes one event with id, event name and a single JSON data line', () => {
+    const frame = sseFrame({
+      id: 'n-1',
+      userId: 'u-1',
+      orderId,
+      type: 'order.cancelled',
+      data: { orderId, status: 'CANCELLED', reason: 'line one\nline two' },
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    const lines = frame.split('\n');
+    expect(lines.slice(0, 2)).toEqual(['id: n-1', 'event: order.cancelled']);
+    expect(JSON.parse(lines[2].slice('data: '.length))).toMatchObject({
+      status: 'CANCELLED',
+      notificationId: 'n-1',
+    });
+    expect(lines.slice(3)).toEqual(['', '']); // the blank line that ends the event
+  });
+});
