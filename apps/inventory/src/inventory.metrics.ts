@@ -3,13 +3,7 @@ import { MetricsService } from '@sdp/observability';
 import type { Counter } from 'prom-client';
 
 export type ReservationOutcome =
-  | 'held'
-  | 'replayed'
-  | 'out_of_stock'
-  | 'fenced'
-  | 'lock_unavailable'
-  | 'lock_busy'
-  | 'lock_lost';
+  'held' | 'replayed' | 'out_of_stock' | 'fenced' | 'lock_unavailable' | 'lock_busy' | 'lock_lost';
 
 /** What a learner watches on /metrics (lock wait and failures come from LockModule). */
 @Injectable()

@@ -39,7 +39,12 @@ export class OrderEventsConsumer {
     const confirmed = parsed.envelope.type === OrderConfirmed.type;
     const moved = await this.dataSource.transaction(async (manager) => {
       if (!(await claimEvent(manager, this.config.DB_SCHEMA, CONSUMER, envelope.id))) return null;
-      return this.stock.settleOrder(manager, orderId, confirmed ? 'COMMITTED' : 'RELEASED', envelope.requestId);
+      return this.stock.settleOrder(
+        manager,
+        orderId,
+        confirmed ? 'COMMITTED' : 'RELEASED',
+        envelope.requestId,
+      );
     });
     if (moved === null) return this.logger.debug(`duplicate ${envelope.type} ${envelope.id} skipped`);
     if (!confirmed) this.metrics.holdsReleased.inc({ reason: 'cancelled' }, moved);

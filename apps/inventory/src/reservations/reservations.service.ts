@@ -45,7 +45,8 @@ export class ReservationsService {
     // hint: the conditional UPDATE under the lock decides.
     for (const { sku, quantity } of items) {
       const available = known.get(sku)!.available;
-      if (available < quantity) return this.fail('out_of_stock', new OutOfStockError(sku, available, quantity));
+      if (available < quantity)
+        return this.fail('out_of_stock', new OutOfStockError(sku, available, quantity));
     }
 
     try {

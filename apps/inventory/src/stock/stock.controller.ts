@@ -19,7 +19,11 @@ export class StockController {
   @Put(':sku')
   @RequireIdentity('admin')
   @Header('Cache-Control', 'no-store')
-  set(@Param() { sku }: SkuParams, @Body() body: SetStockDto, @Req() request: FastifyRequest): Promise<StockView> {
+  set(
+    @Param() { sku }: SkuParams,
+    @Body() body: SetStockDto,
+    @Req() request: FastifyRequest,
+  ): Promise<StockView> {
     return this.stock.set(sku, body.onHand, String(request.id));
   }
 }

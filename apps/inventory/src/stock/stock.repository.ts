@@ -41,6 +41,14 @@ export interface ReserveCommand {
 
 export type ReserveResult = { replayed: boolean; reservation: ReservationResponse };
 
+/** TypeORM answers UPDATE/DELETE on Postgres as [rows, affected]; this returns the rows. */
+async function updated<T>(result: Promise<unknown>): Promise<T[]> {
+  const value = await result;
+  return Array.isArray(value) && value.length === 2 && Array.isArray(value[0]) && typeof value[1] === 'number'
+    ? (value[0] as T[])
+    : (value as T[]);
+}
+
 export const toStockView = (row: StockRow): StockView => ({
   sku: row.sku,
   onHand: row.on_hand,
@@ -126,12 +134,14 @@ export class StockRepository {
       for (const { sku, quantity } of items) {
         const token = tokens.get(sku);
         if (!token) throw new Error(`INVARIANT: no fencing token for ${sku}`);
-        const rows: StockRow[] = await manager.query(
-          `UPDATE ${this.t.stock}
+        const rows = await updated<StockRow>(
+          manager.query(
+            `UPDATE ${this.t.stock}
            SET reserved = reserved + $2, fence = $3, updated_at = now()
            WHERE sku = $1 AND fence < $3 AND on_hand - reserved >= $2
            RETURNING sku, on_hand, reserved, sold`,
-          [sku, quantity, token],
+            [sku, quantity, token],
+          ),
         );
         if (rows.length === 0) await this.explainRefusal(manager, sku, quantity, token);
         changed.push(rows[0]);
@@ -183,10 +193,12 @@ export class StockRepository {
     requestId?: string,
   ): Promise<StockView | null | { belowReserved: number }> {
     return this.dataSource.transaction(async (manager) => {
-      const rows: StockRow[] = await manager.query(
-        `UPDATE ${this.t.stock} SET on_hand = $2, updated_at = now()
-         WHERE sku = $1 AND reserved <= $2 RETURNING sku, on_hand, reserved, sold`,
-        [sku, onHand],
+      const rows = await updated<StockRow>(
+        manager.query(
+          `UPDATE ${this.t.stock} SET on_hand = $2, updated_at = now()
+           WHERE sku = $1 AND reserved <= $2 RETURNING sku, on_hand, reserved, sold`,
+          [sku, onHand],
+        ),
       );
       if (rows.length === 0) {
         const current = await this.find(sku);
@@ -212,13 +224,7 @@ export class StockRepository {
       to === 'COMMITTED'
         ? 'on_hand = s.on_hand - m.quantity, reserved = s.reserved - m.quantity, sold = s.sold + m.quantity'
         : 'reserved = s.reserved - m.quantity';
-    return this.moveHeld(
-      manager,
-      `order_id = $1 AND status = 'HELD'`,
-      [orderId, to],
-      stockChange,
-      requestId,
-    );
+    return this.moveHeld(manager, `order_id = $1 AND status = 'HELD'`, [orderId, to], stockChange, requestId);
   }
 
   /** Releases up to `limit` expired HELD reservations in the caller's transaction. */
@@ -243,9 +249,11 @@ export class StockRepository {
     stockChange: string,
     requestId?: string,
   ): Promise<number> {
-    const moved: { sku: string; quantity: number }[] = await manager.query(
-      `UPDATE ${this.t.reservations} SET status = $2, updated_at = now() WHERE ${where} RETURNING sku, quantity`,
-      params,
+    const moved = await updated<{ sku: string; quantity: number }>(
+      manager.query(
+        `UPDATE ${this.t.reservations} SET status = $2, updated_at = now() WHERE ${where} RETURNING sku, quantity`,
+        params,
+      ),
     );
     if (moved.length === 0) return 0;
     const perSku = new Map<string, number>();
@@ -255,12 +263,14 @@ export class StockRepository {
     await manager.query(`SELECT 1 FROM ${this.t.stock} WHERE sku = ANY($1::text[]) ORDER BY sku FOR UPDATE`, [
       skus,
     ]);
-    const changed: StockRow[] = await manager.query(
-      `UPDATE ${this.t.stock} s SET ${stockChange}, updated_at = now()
+    const changed = await updated<StockRow>(
+      manager.query(
+        `UPDATE ${this.t.stock} s SET ${stockChange}, updated_at = now()
        FROM unnest($1::text[], $2::int[]) AS m(sku, quantity)
        WHERE s.sku = m.sku
        RETURNING s.sku, s.on_hand, s.reserved, s.sold`,
-      [skus, skus.map((sku) => perSku.get(sku))],
+        [skus, skus.map((sku) => perSku.get(sku))],
+      ),
     );
     await this.appendStockChanged(manager, changed, requestId);
     return moved.length;

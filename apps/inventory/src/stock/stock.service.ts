@@ -16,7 +16,9 @@ export class StockService {
     const result = await this.stock.setOnHand(sku, onHand, requestId);
     if (!result) throw new NotFoundException(`no stock for ${sku}`);
     if ('belowReserved' in result) {
-      throw new ConflictException(`onHand ${onHand} is below the ${result.belowReserved} units held for orders`);
+      throw new ConflictException(
+        `onHand ${onHand} is below the ${result.belowReserved} units held for orders`,
+      );
     }
     return result;
   }

@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { LockService } from '@sdp/locks';
 import { DataSource } from 'typeorm';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
@@ -65,7 +59,9 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
       let released = 0;
       for (;;) {
         signal.throwIfAborted(); // lock lost: stop; the next winner carries on
-        const batch = await this.dataSource.transaction((manager) => this.stock.releaseExpired(manager, BATCH));
+        const batch = await this.dataSource.transaction((manager) =>
+          this.stock.releaseExpired(manager, BATCH),
+        );
         released += batch;
         if (batch < BATCH) return released;
       }
@@ -77,7 +73,8 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
     }
     this.metrics.sweeperRuns.inc({ outcome: 'ran' });
     this.metrics.holdsReleased.inc({ reason: 'expired' }, outcome.value);
-    if (outcome.value > 0) this.logger.log(`sweeper ran on ${instanceId}: released ${outcome.value} expired hold(s)`);
+    if (outcome.value > 0)
+      this.logger.log(`sweeper ran on ${instanceId}: released ${outcome.value} expired hold(s)`);
     else this.logger.debug(`sweeper ran on ${instanceId}: nothing expired`);
     return { ran: true, instanceId, released: outcome.value };
   }

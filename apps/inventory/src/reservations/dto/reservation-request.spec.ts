@@ -21,7 +21,11 @@ describe(parseReservationRequest.name, () => {
     ['a bad order id', { orderId: 'nope', items: [line('SKU-000001', 1)] }, /orderId/],
     ['an unknown top-level field', { orderId, items: [line('SKU-000001', 1)], note: 'x' }, /note/],
     ['an unknown item field', { orderId, items: [{ ...line('SKU-000001', 1), price: 1 }] }, /price/],
-    ['a repeated SKU', { orderId, items: [line('SKU-000001', 1), line('SKU-000001', 2)] }, /repeated: SKU-000001/],
+    [
+      'a repeated SKU',
+      { orderId, items: [line('SKU-000001', 1), line('SKU-000001', 2)] },
+      /repeated: SKU-000001/,
+    ],
   ])('rejects %s with a 400 naming the problem', (_case, body, message) => {
     expect(() => parseReservationRequest(body)).toThrow(BadRequestException);
     expect(() => parseReservationRequest(body)).toThrow(message);
