@@ -253,11 +253,11 @@ describe('payments (integration)', () => {
         method: 'PUT',
         url: '/admin/psp',
         headers: admin(),
-        payload: { latencyMs: 5 },
+        payload: { latencyMs: 5, failureRate: 0.25, timeoutRate: 0 },
       });
       expect(res.statusCode).toBe(200);
       const shown = await app.inject({ method: 'GET', url: '/admin/psp', headers: admin() });
-      expect(shown.json()).toEqual({ latencyMs: 5, failureRate: 0, timeoutRate: 0, timeoutMs: 300 });
+      expect(shown.json()).toEqual({ latencyMs: 5, failureRate: 0.25, timeoutRate: 0, timeoutMs: 300 });
       expect(shown.headers['cache-control']).toBe('no-store');
     });
 
