@@ -59,6 +59,9 @@ export class Consumers implements OnApplicationBootstrap, OnApplicationShutdown 
    */
   declare(options: Omit<ConsumerOptions, 'kafka'>): void {
     this.declared.push({
+      // A brand-new group starts at the beginning, so events published before the service first
+      // started are not skipped; consumers are idempotent, so re-reading history is harmless.
+      fromBeginning: true,
       ...options,
       groupId: this.topics.name(options.groupId),
       topics: options.topics.map((t) => this.topics.name(t)),
