@@ -103,9 +103,12 @@ export class OrdersRepository {
     to: OrderStatus,
     cancelReason?: string,
   ): Promise<OrderRecord | null> {
+    // Wrapped in a SELECT: TypeORM answers a bare UPDATE with [rows, rowCount], not with the rows.
     const updated: unknown[] = await manager.query(
-      `UPDATE "${this.schema}".orders SET status = $3, cancel_reason = $4, updated_at = now()
-       WHERE id = $1 AND status = $2 RETURNING id`,
+      `WITH moved AS (
+         UPDATE "${this.schema}".orders SET status = $3, cancel_reason = $4, updated_at = now()
+         WHERE id = $1 AND status = $2 RETURNING id
+       ) SELECT id FROM moved`,
       [id, from, to, cancelReason ?? null],
     );
     return updated.length ? this.findById(id, manager) : null;
