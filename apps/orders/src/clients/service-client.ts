@@ -34,12 +34,19 @@ export interface RequestOptions {
   body?: unknown;
 }
 
-const isTimeout = (error: unknown): boolean =>
-  error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+// By name, not instanceof: the DOMException fetch throws may come from another realm (e.g. under Jest).
+const isAbort = (error: unknown): boolean => {
+  const name = (error as { name?: unknown } | undefined)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
+};
 
-const describe = (error: unknown): string => {
+/** fetch throws the abort itself, or (mid-connection) a "fetch failed" TypeError caused by it. */
+const isTimeout = (error: unknown): boolean =>
+  isAbort(error) || isAbort((error as { cause?: unknown }).cause);
+
+const reasonOf = (error: unknown): string => {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  return cause?.code ?? cause?.message ?? (error as { message?: string }).message ?? String(error);
 };
 
 /**
@@ -89,7 +96,7 @@ export class ServiceClient {
             `${this.service} did not answer within ${this.timeoutMs} ms (${baseUrl})`,
           );
         }
-        failures.push(`${baseUrl}: ${describe(error)}`);
+        failures.push(`${baseUrl}: ${reasonOf(error)}`);
         continue; // connection refused/reset: try the next replica
       }
       return { status: response.status, body: parseJson(text), baseUrl };

@@ -1,0 +1,43 @@
+import { ConfigError } from '@sdp/config';
+import { loadOrdersConfig } from './config';
+
+const valid = {
+  DATABASE_URL: 'postgres://sdp:pw@127.0.0.1:55432/sdp',
+  REDIS_CACHE_URL: 'redis://127.0.0.1:56379',
+  KAFKA_BROKERS: '127.0.0.1:59092',
+  INVENTORY_URLS: 'http://127.0.0.1:3200, http://127.0.0.1:3201/',
+  CATALOG_URLS: 'http://127.0.0.1:3100',
+  INTERNAL_AUTH_SECRET: 'x'.repeat(32),
+};
+
+describe(loadOrdersConfig.name, () => {
+  it('applies defaults and splits the replica URLs', () => {
+    const config = loadOrdersConfig({ ...valid, PORT: '3301' });
+    expect(config).toMatchObject({
+      PORT: 3301,
+      INSTANCE_ID: 'orders-3301',
+      DB_SCHEMA: 'orders',
+      CART_TTL_SECONDS: 604_800,
+      IDEMPOTENCY_KEY_TTL_HOURS: 24,
+      UPSTREAM_TIMEOUT_MS: 3_000,
+      CONSUMER_GROUP: 'orders',
+    });
+    expect(config.INVENTORY_URLS).toEqual(['http://127.0.0.1:3200', 'http://127.0.0.1:3201']);
+  });
+
+  it('refuses to start on invalid configuration, naming every bad variable', () => {
+    const attempt = () =>
+      loadOrdersConfig({
+        ...valid,
+        INVENTORY_URLS: 'http://ok:1,not a url',
+        CATALOG_URLS: undefined,
+        INTERNAL_AUTH_SECRET: 'short',
+        CART_TTL_SECONDS: '0',
+      });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/INVENTORY_URLS: each item must be a base URL/);
+    expect(attempt).toThrow(/CATALOG_URLS: .*not set/);
+    expect(attempt).toThrow(/INTERNAL_AUTH_SECRET: must be at least 32 characters/);
+    expect(attempt).toThrow(/CART_TTL_SECONDS: must be > 0/);
+  });
+});
