@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { CurrentIdentity, RequireIdentity, type Identity } from '@sdp/identity';
 import { CartService } from './cart.service';
 import { AddCartItemDto, CartQuantityDto, SkuParams, type CartView } from './dto/cart.dto';
@@ -10,6 +10,7 @@ export class CartController {
   constructor(private readonly cart: CartService) {}
 
   @Get()
+  @Header('Cache-Control', 'private, no-store')
   view(@CurrentIdentity() identity: Identity): Promise<CartView> {
     return this.cart.view(identity.userId);
   }
