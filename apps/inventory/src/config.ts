@@ -19,8 +19,10 @@ export const inventoryConfigSchema = z.object({
     .default('lock:'),
   INTERNAL_AUTH_SECRET: internalAuthSecret(),
   LOCK_TTL_MS: positiveInt(2_000).refine((ms) => ms >= 200, 'must be at least 200'),
-  /** Retries while another replica holds a SKU (contention); a lost quorum never retries. */
-  LOCK_RETRY_COUNT: z.coerce.number().int('must be an integer').min(0, 'must be >= 0').default(20),
+  /** Retries per round while another request holds a SKU (contention); a lost quorum never retries. */
+  LOCK_RETRY_COUNT: z.coerce.number().int('must be an integer').min(0, 'must be >= 0').default(2),
+  /** How long a reservation may queue for busy SKU locks in all, re-checking stock between rounds. */
+  LOCK_WAIT_MS: positiveInt(5_000),
   LOCK_RETRY_DELAY_MS: positiveInt(100),
   RESERVATION_TTL_SECONDS: positiveInt(900),
   SWEEPER_INTERVAL_MS: positiveInt(5_000),

@@ -34,7 +34,8 @@ export const ordersConfigSchema = z.object({
   INVENTORY_URLS: baseUrls(),
   CATALOG_URLS: baseUrls(),
   /** Per call to inventory or catalog. */
-  UPSTREAM_TIMEOUT_MS: positiveInt(3_000),
+  // Longer than inventory's LOCK_WAIT_MS (5 s): in a flash sale a reservation may queue that long.
+  UPSTREAM_TIMEOUT_MS: positiveInt(8_000),
   INTERNAL_AUTH_SECRET: internalAuthSecret(),
   IDEMPOTENCY_KEY_TTL_HOURS: positiveInt(24),
   /** An in_progress key older than this is taken as abandoned (its replica died mid-checkout). */

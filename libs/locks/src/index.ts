@@ -2,3 +2,4 @@ export * from './errors';
 export * from './keys';
 export * from './lock.service';
 export * from './lock.module';
+export * from './local-queue';

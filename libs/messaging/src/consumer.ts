@@ -61,7 +61,13 @@ async function deadLetter(
 
 export async function runConsumer(options: ConsumerOptions): Promise<EventSubscriber> {
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
-  const consumer = options.kafka.consumer({ groupId: options.groupId });
+  // A 10 s session (kafkajs default 30 s): when a consumer crashes, its partitions move to the
+  // survivors (or its restarted self) after at most 10 s instead of half a minute.
+  const consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 2_000,
+  });
   const dlqProducer = createIdempotentProducer(options.kafka);
   await dlqProducer.connect();
   await consumer.connect();

@@ -6,7 +6,7 @@ import {
   UnprocessableEntityException,
 } from '@nestjs/common';
 import type { ReservationRequest } from '@sdp/contracts';
-import { LockBusyError, LockLostError, LockService, LockUnavailableError } from '@sdp/locks';
+import { LocalQueue, LockBusyError, LockLostError, LockService, LockUnavailableError } from '@sdp/locks';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { InventoryMetrics, type ReservationOutcome } from '../inventory.metrics';
 import { StockRepository, type ReserveResult } from '../stock/stock.repository';
@@ -21,6 +21,7 @@ const sameItems = (a: { sku: string; quantity: number }[], b: { sku: string; qua
 @Injectable()
 export class ReservationsService {
   private readonly logger = new Logger(ReservationsService.name);
+  private readonly queue = new LocalQueue();
 
   constructor(
     private readonly stock: StockRepository,
@@ -38,17 +39,57 @@ export class ReservationsService {
     const existing = await this.stock.findReservation(request.orderId);
     if (existing) return this.replay(existing, items);
 
+    await this.refuseIfUnavailable(items);
+    // Requests of this replica for the same SKUs queue in memory; only the head of the queue
+    // contends for the distributed lock. At its turn it re-checks the stock first: in a flash sale,
+    // once the last unit is held, everyone still queued hears "out of stock" without touching Redis.
+    return this.queue.run(
+      items.map((i) => stockLock(i.sku)),
+      async () => {
+        await this.refuseIfUnavailable(items);
+        return this.reserveUntilDeadline(request, items, requestId);
+      },
+    );
+  }
+
+  /** Another replica may hold a SKU: retry in rounds until LOCK_WAIT_MS, re-checking stock between rounds. */
+  private async reserveUntilDeadline(
+    request: ReservationRequest,
+    items: ReservationRequest['items'],
+    requestId?: string,
+  ): Promise<ReserveResult> {
+    const deadline = Date.now() + this.config.LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        return await this.reserveUnderLocks(request, items, requestId);
+      } catch (error) {
+        if (!(error instanceof ServiceUnavailableException && error.cause instanceof LockBusyError))
+          throw error;
+        if (Date.now() > deadline) throw error;
+        await this.refuseIfUnavailable(items);
+      }
+    }
+  }
+
+  /**
+   * Fast refusal without taking any lock. Only a hint (stock can change right after): the fenced
+   * conditional UPDATE under the lock decides.
+   */
+  private async refuseIfUnavailable(items: ReservationRequest['items']): Promise<void> {
     const known = await this.stock.findMany(items.map((i) => i.sku));
     const unknown = items.filter((i) => !known.has(i.sku)).map((i) => i.sku);
     if (unknown.length > 0) throw new UnprocessableEntityException(`unknown SKU: ${unknown.join(', ')}`);
-    // Fast refusal without taking any lock (a flash sale's losers should not queue for it). Only a
-    // hint: the conditional UPDATE under the lock decides.
     for (const { sku, quantity } of items) {
       const available = known.get(sku)!.available;
-      if (available < quantity)
-        return this.fail('out_of_stock', new OutOfStockError(sku, available, quantity));
+      if (available < quantity) this.fail('out_of_stock', new OutOfStockError(sku, available, quantity));
     }
+  }
 
+  private async reserveUnderLocks(
+    request: ReservationRequest,
+    items: ReservationRequest['items'],
+    requestId?: string,
+  ): Promise<ReserveResult> {
     try {
       const result = await this.locks.withLocks(
         items.map((i) => stockLock(i.sku)),
@@ -103,7 +144,12 @@ export class ReservationsService {
           'stock locks unavailable (no quorum of lock nodes); nothing was reserved, retry shortly',
         );
       case 'lock_busy':
-        throw new ServiceUnavailableException('stock is busy (lock contention); nothing was reserved, retry');
+        throw new ServiceUnavailableException(
+          'stock is busy (lock contention); nothing was reserved, retry',
+          {
+            cause: error,
+          },
+        );
       case 'fenced':
       case 'lock_lost':
         this.logger.warn(`reservation refused, lock lost: ${(error as Error).message}`);
