@@ -30,6 +30,7 @@ export async function replayTopics(kafka: Kafka, topics: string[]): Promise<numb
       consumer
         .run({
           autoCommit: false,
+          // eslint-disable-next-line @typescript-eslint/require-await -- kafkajs expects a promise-returning handler
           eachMessage: async ({ topic, partition, message }) => {
             messages.push({
               topic,

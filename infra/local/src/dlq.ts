@@ -59,6 +59,7 @@ export async function readWholeTopic(kafka: Kafka, topic: string): Promise<DeadL
     consumer
       .run({
         autoCommit: false,
+        // eslint-disable-next-line @typescript-eslint/require-await -- kafkajs expects a promise-returning handler
         eachMessage: async ({ partition, message }) => {
           found.push(describeDeadLetter(topic, partition, message));
           if (BigInt(message.offset) >= (remaining.get(partition) ?? -1n)) remaining.delete(partition);
@@ -78,7 +79,8 @@ export async function replay(kafka: Kafka, letters: readonly DeadLetter[]): Prom
   await producer.connect();
   try {
     for (const letter of letters) {
-      const { [headers.dlqReason]: _r, ...kept } = letter.message.headers ?? {};
+      const kept = { ...letter.message.headers };
+      delete kept[headers.dlqReason];
       await producer.send({
         topic: letter.originalTopic,
         acks: -1,

@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Global, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ReadinessService } from '@sdp/observability';
 import { DataSource } from 'typeorm';
 import { createServiceDataSource, type ServiceDataSourceOptions } from './data-source';

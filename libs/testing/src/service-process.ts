@@ -31,8 +31,8 @@ export function spawnService(
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-200_000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
   return {
     name,
