@@ -17,6 +17,14 @@ import { services, type ServiceSpec } from '@sdp/topology';
 
 export type ServiceName = 'catalog' | 'inventory' | 'orders' | 'payments' | 'notifications';
 
+const backendServices: readonly ServiceName[] = [
+  'catalog',
+  'inventory',
+  'orders',
+  'payments',
+  'notifications',
+];
+
 export interface TestStack {
   /** Base URLs of every replica, per service. */
   urls: Record<ServiceName, string[]>;
@@ -36,7 +44,9 @@ export async function startTestStack(
 ): Promise<TestStack> {
   const id = uniqueName('e2e');
   const topicPrefix = `${id}.`;
-  const specs = services as readonly (ServiceSpec & { name: ServiceName })[];
+  const specs = services.filter((s) => backendServices.includes(s.name as ServiceName)) as (ServiceSpec & {
+    name: ServiceName;
+  })[];
   const ports = Object.fromEntries(
     await Promise.all(
       specs.map(async (s) => [s.name, await Promise.all(Array.from({ length: s.replicas }, freePort))]),

@@ -1,5 +1,5 @@
 import { kafkaBroker, postgresUrl, redisNodes, redisUrl } from './infra';
-import { serviceUrls, type ServiceSpec } from './services';
+import { edgeUrl, lbServiceUrl, proxyPort, type ServiceSpec } from './services';
 
 /** The infrastructure env every service needs when it runs against the local stack. */
 export const localInfraEnv = (): Record<string, string> => ({
@@ -13,14 +13,20 @@ export const localInfraEnv = (): Record<string, string> => ({
 });
 
 /**
- * Env a service needs beyond the infrastructure: where its synchronous dependencies listen. (Until
- * the load balancer exists, callers get every replica's URL and spread requests themselves.)
+ * Env a service needs beyond the infrastructure: where its synchronous dependencies listen. Calls
+ * between services go through the load balancer, never to a replica directly.
  */
 export const localServiceEnv = (spec: ServiceSpec): Record<string, string> => {
   const env: Record<string, string> = { DB_SCHEMA: spec.schema };
   if (spec.name === 'orders') {
-    env.INVENTORY_URLS = serviceUrls('inventory').join(',');
-    env.CATALOG_URLS = serviceUrls('catalog').join(',');
+    env.INVENTORY_URLS = lbServiceUrl('inventory');
+    env.CATALOG_URLS = lbServiceUrl('catalog');
+  }
+  if (spec.name === 'gateway') {
+    env.UPSTREAM_BASE_URL = `http://127.0.0.1:${proxyPort('lb')}`;
+  }
+  if (spec.name === 'catalog') {
+    env.EDGE_URL = edgeUrl();
   }
   return env;
 };

@@ -11,6 +11,7 @@ export interface ServiceSpec {
 }
 
 export const services: readonly ServiceSpec[] = [
+  { name: 'gateway', basePort: 3000, replicas: 2, schema: 'gateway' },
   { name: 'catalog', basePort: 3100, replicas: 2, schema: 'catalog' },
   { name: 'inventory', basePort: 3200, replicas: 2, schema: 'inventory' },
   { name: 'orders', basePort: 3300, replicas: 2, schema: 'orders' },
@@ -29,3 +30,21 @@ export const serviceByName = (name: string): ServiceSpec => {
   if (!spec) throw new Error(`unknown service "${name}"`);
   return spec;
 };
+
+/**
+ * The two nginx roles. `edge` is the only public entry point (the CDN emulator, serving the
+ * storefront and caching public API reads) and forwards /api to the gateways. `lb` is internal: it
+ * spreads requests over every service's replicas, one path prefix per service (`/catalog/...`).
+ */
+export const proxies = {
+  edge: { name: 'edge', port: 8080 },
+  lb: { name: 'lb', port: 8081 },
+} as const;
+
+export const proxyPort = (name: keyof typeof proxies): number => proxies[name].port + portOffset();
+
+export const edgeUrl = (host = '127.0.0.1'): string => `http://${host}:${proxyPort('edge')}`;
+
+/** Base URL of a service behind the load balancer, e.g. http://127.0.0.1:8081/inventory. */
+export const lbServiceUrl = (service: string, host = '127.0.0.1'): string =>
+  `http://${host}:${proxyPort('lb')}/${serviceByName(service).name}`;

@@ -1,4 +1,4 @@
-import { kafka, localInfraEnv, postgres, redisNodes, services, servicePorts } from './index';
+import { kafka, localInfraEnv, postgres, proxyPort, redisNodes, services, servicePorts } from './index';
 
 describe('topology', () => {
   it('gives every server and replica its own port, away from the standard ones', () => {
@@ -8,6 +8,8 @@ describe('topology', () => {
       kafka.controllerPort,
       ...redisNodes.map((n) => n.port),
       ...services.flatMap(servicePorts),
+      proxyPort('edge'),
+      proxyPort('lb'),
     ];
     expect(new Set(ports).size).toBe(ports.length);
     expect(ports.some((p) => [5432, 6379, 9092].includes(p))).toBe(false);
@@ -41,16 +43,14 @@ describe('portOffset', () => {
 });
 
 describe('service env', () => {
-  it('tells orders where every inventory and catalog replica listens', async () => {
+  it('sends calls between services through the load balancer', async () => {
     const { localServiceEnv, portOffset, serviceByName } = await import('./index');
     const env = localServiceEnv(serviceByName('orders'));
-    const base = 3200 + portOffset();
-    expect(env.INVENTORY_URLS.split(',')).toEqual([
-      `http://127.0.0.1:${base}`,
-      `http://127.0.0.1:${base + 1}`,
-    ]);
-    expect(env.CATALOG_URLS.split(',')).toHaveLength(2);
+    const lb = 8081 + portOffset();
+    expect(env.INVENTORY_URLS).toBe(`http://127.0.0.1:${lb}/inventory`);
+    expect(env.CATALOG_URLS).toBe(`http://127.0.0.1:${lb}/catalog`);
     expect(env.DB_SCHEMA).toBe('orders');
+    expect(localServiceEnv(serviceByName('gateway')).UPSTREAM_BASE_URL).toBe(`http://127.0.0.1:${lb}`);
   });
 
   it('creates a dead-letter topic for every event topic', async () => {
