@@ -1,5 +1,5 @@
 // autocannon 9 ships no type definitions (and @types/autocannon describes 7.x), so this declares
-// just the part of the programmatic API the benchmark uses.
+// just the part of the programmatic API the benchmarks use.
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
@@ -13,6 +13,17 @@ declare module 'autocannon' {
       duration?: number;
       method?: string;
       headers?: Record<string, string>;
+      body?: string;
+      /** Requests to cycle through; setupRequest may rewrite each one before it is sent. */
+      requests?: RequestSpec[];
+    }
+
+    interface RequestSpec {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      setupRequest?: (request: RequestSpec) => RequestSpec;
     }
 
     /** Percentiles as hdr-histogram-percentiles-obj names them (p50, p97_5, p99, ...). */

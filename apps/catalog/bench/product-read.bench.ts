@@ -162,6 +162,8 @@ async function startCatalog(
     HOST: '127.0.0.1',
     PORT: String(port),
     INSTANCE_ID: `bench-${name}`,
+    // Required by the catalog (admin writes); the bench only reads, so any long enough value works.
+    INTERNAL_AUTH_SECRET: process.env.INTERNAL_AUTH_SECRET ?? 'bench-internal-secret-0123456789abcdef',
     LOG_LEVEL: 'warn', // per-request logging would be part of what we measure
     DB_SCHEMA: BENCH_SCHEMA,
     CACHE_KEY_PREFIX: BENCH_CACHE_PREFIX,
