@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule } from '@sdp/database';
+import { INTERNAL_AUTH_SECRET } from '@sdp/identity';
 import { KafkaModule } from '@sdp/messaging';
 import { ObservabilityModule } from '@sdp/observability';
 import { CacheRedisModule } from '@sdp/redis';
@@ -24,8 +25,11 @@ export class AppModule {
         {
           module: ConfigHolder,
           global: true,
-          providers: [{ provide: CATALOG_CONFIG, useValue: config }],
-          exports: [CATALOG_CONFIG],
+          providers: [
+            { provide: CATALOG_CONFIG, useValue: config },
+            { provide: INTERNAL_AUTH_SECRET, useValue: config.INTERNAL_AUTH_SECRET },
+          ],
+          exports: [CATALOG_CONFIG, INTERNAL_AUTH_SECRET],
         },
         DatabaseModule.forRootAsync({
           inject: [],
@@ -59,6 +63,6 @@ export class AppModule {
   }
 }
 
-/** Makes the validated config injectable everywhere as CATALOG_CONFIG. */
+/** Makes the validated config (and the identity secret for the guard) injectable everywhere. */
 @Module({})
 class ConfigHolder {}

@@ -1,8 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createKafka, headers, headerText } from '@sdp/messaging';
 import {
+  asUser,
   connectPostgres,
   startDisposableRedis,
+  TEST_INTERNAL_AUTH_SECRET,
   testInfraEnv,
   testSchema,
   uniqueName,
@@ -24,6 +26,7 @@ async function startReplica(
 ): Promise<NestFastifyApplication> {
   const config = loadCatalogConfig({
     ...testInfraEnv(),
+    INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
     DB_SCHEMA: schema.name,
     CACHE_KEY_PREFIX: cachePrefix,
     INSTANCE_ID: `catalog-int-${index}`,
@@ -41,12 +44,16 @@ describe('catalog (integration)', () => {
   const replicas: NestFastifyApplication[] = [];
   const findById = jest.spyOn(ProductsRepository.prototype, 'findById');
   const get = (url: string, replica = 0) => replicas[replica].inject({ method: 'GET', url });
-  const put = (url: string, body: string, requestId?: string) =>
+  const put = (url: string, body: string, requestId?: string, identity = asUser('admin-1', 'admin')) =>
     replicas[0].inject({
       method: 'PUT',
       url,
       payload: body,
-      headers: { 'content-type': 'application/json', ...(requestId ? { 'x-request-id': requestId } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...identity,
+        ...(requestId ? { 'x-request-id': requestId } : {}),
+      },
     });
 
   beforeAll(async () => {
@@ -191,6 +198,28 @@ describe('catalog (integration)', () => {
           message: expect.stringMatching(message),
         });
         const after = await db.query(`SELECT * FROM "${schema.name}".products WHERE id = 31`);
+        expect(after.rows).toEqual(before.rows);
+      } finally {
+        await db.end();
+      }
+    });
+
+    it('refuses a write without a gateway-signed admin identity (401) or from a customer (403)', async () => {
+      const db = await connectPostgres();
+      try {
+        const before = await db.query(`SELECT * FROM "${schema.name}".products WHERE id = 32`);
+        const anonymous = await put('/products/32', '{"priceCents":777}', undefined, {});
+        expect(anonymous.statusCode).toBe(401);
+        expect(anonymous.json()).toMatchObject({ statusCode: 401, message: 'missing gateway identity' });
+        const forged = await put('/products/32', '{"priceCents":777}', undefined, {
+          'x-user-id': 'admin-1',
+          'x-user-role': 'admin',
+        });
+        expect(forged.statusCode).toBe(401);
+        const customer = await put('/products/32', '{"priceCents":777}', undefined, asUser('user-1'));
+        expect(customer.statusCode).toBe(403);
+        expect(customer.json().message).toBe('requires role admin');
+        const after = await db.query(`SELECT * FROM "${schema.name}".products WHERE id = 32`);
         expect(after.rows).toEqual(before.rows);
       } finally {
         await db.end();

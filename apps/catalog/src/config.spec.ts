@@ -5,6 +5,7 @@ const valid = {
   DATABASE_URL: 'postgres://sdp:pw@127.0.0.1:55432/sdp',
   REDIS_CACHE_URL: 'redis://127.0.0.1:56379',
   KAFKA_BROKERS: '127.0.0.1:59092',
+  INTERNAL_AUTH_SECRET: 'a-test-secret-that-is-long-enough-123',
 };
 
 describe(loadCatalogConfig.name, () => {
@@ -27,11 +28,13 @@ describe(loadCatalogConfig.name, () => {
         DB_SCHEMA: 'Robert"; DROP',
         REDIS_CACHE_URL: undefined,
         PRODUCT_CACHE_TTL_SECONDS: '-5',
+        INTERNAL_AUTH_SECRET: 'short',
       });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/PORT: must be between 1 and 65535/);
     expect(attempt).toThrow(/DB_SCHEMA: must be a lowercase SQL identifier/);
     expect(attempt).toThrow(/REDIS_CACHE_URL: .*not set/);
     expect(attempt).toThrow(/PRODUCT_CACHE_TTL_SECONDS: must be > 0/);
+    expect(attempt).toThrow(/INTERNAL_AUTH_SECRET: must be at least 32 characters/);
   });
 });

@@ -1,9 +1,19 @@
-import { boolean, loadConfig, positiveInt, serviceConfigShape, url, withInstanceId } from '@sdp/config';
+import {
+  boolean,
+  internalAuthSecret,
+  loadConfig,
+  positiveInt,
+  serviceConfigShape,
+  url,
+  withInstanceId,
+} from '@sdp/config';
 import { z } from 'zod';
 
 export const catalogConfigSchema = z.object({
   ...serviceConfigShape('catalog', 3100),
   REDIS_CACHE_URL: url(['redis']),
+  // Verifies the gateway-signed identity on admin writes (PUT /products/:id).
+  INTERNAL_AUTH_SECRET: internalAuthSecret(),
   CACHE_KEY_PREFIX: z
     .string()
     .regex(/^[\w:.-]+$/, 'must be a plain Redis key prefix')

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import {
+  asUser,
   freePort,
   spawnService,
+  TEST_INTERNAL_AUTH_SECRET,
   testInfraEnv,
   testSchema,
   uniqueName,
@@ -18,6 +20,7 @@ const cachePrefix = uniqueName('catalog_e2e');
 async function startReplica(index: number): Promise<ServiceProcess> {
   const replica = spawnService(`catalog-e2e-${index}`, main, {
     ...testInfraEnv(),
+    INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
     PORT: String(await freePort()),
     INSTANCE_ID: `catalog-e2e-${index}`,
     DB_SCHEMA: schema.name,
@@ -49,7 +52,13 @@ describe('catalog service (e2e, real processes over HTTP)', () => {
     });
     await expect(bad.exited()).resolves.toBe(1);
     const output = bad.output();
-    for (const variable of ['PORT', 'DATABASE_URL', 'REDIS_CACHE_URL', 'KAFKA_BROKERS']) {
+    for (const variable of [
+      'PORT',
+      'DATABASE_URL',
+      'REDIS_CACHE_URL',
+      'KAFKA_BROKERS',
+      'INTERNAL_AUTH_SECRET',
+    ]) {
       expect(output).toContain(`${variable}:`);
     }
   });
@@ -84,7 +93,7 @@ describe('catalog service (e2e, real processes over HTTP)', () => {
     await fetch(`${replicas[1].url}/products/43`); // cached
     const update = await fetch(`${replicas[0].url}/products/43`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...asUser('admin-1', 'admin') },
       body: JSON.stringify({ priceCents: 12_345 }),
     });
     expect(update.status).toBe(200);

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Header, Param, Put, Query, Req, Res } from '@nestjs/common';
+import { RequireIdentity } from '@sdp/identity';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ListProductsQuery } from './dto/list-products.query';
 import { ProductIdParams } from './dto/product-id.params';
@@ -35,7 +36,9 @@ export class ProductsController {
     return value;
   }
 
+  /** Admins only: the gateway signs the caller's identity; a direct call without it is a 401. */
   @Put(':id')
+  @RequireIdentity('admin')
   @Header('Cache-Control', 'no-store')
   update(
     @Param() { id }: ProductIdParams,
