@@ -1,0 +1,44 @@
+import type { Product } from './api';
+import { summarizeCart } from './cart-summary';
+
+const product = (sku: string, priceCents: number): Product => ({
+  id: 1,
+  sku,
+  name: `Name of ${sku}`,
+  description: '',
+  priceCents,
+  category: { slug: 'home', name: 'Home' },
+});
+
+describe('summarizeCart', () => {
+  it('joins lines with prices and adds them up in integer cents', () => {
+    const summary = summarizeCart(
+      [
+        { sku: 'A', quantity: 3 },
+        { sku: 'B', quantity: 1 },
+      ],
+      [product('A', 1999), product('B', 1)],
+    );
+    expect(summary.itemCount).toBe(4);
+    expect(summary.subtotalCents).toBe(5998);
+    expect(summary.rows[0]).toEqual({
+      sku: 'A',
+      quantity: 3,
+      name: 'Name of A',
+      unitCents: 1999,
+      lineCents: 5997,
+    });
+  });
+
+  it('says the subtotal is unknown when a price is missing instead of guessing', () => {
+    const summary = summarizeCart(
+      [
+        { sku: 'A', quantity: 1 },
+        { sku: 'GONE', quantity: 2 },
+      ],
+      [product('A', 100)],
+    );
+    expect(summary.subtotalCents).toBeNull();
+    expect(summary.rows[1]).toMatchObject({ name: 'GONE', unitCents: null, lineCents: null });
+  });
+});
