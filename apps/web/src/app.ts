@@ -733,6 +733,7 @@ export class App {
     const show = (): void => {
       status.textContent = state.status;
       status.dataset.status = state.status;
+      status.dataset.source = state.source;
       status.className = `badge ${state.status.toLowerCase()}`;
       explanation.textContent = state.reason
         ? `${STATUS_TEXT[state.status]} (${state.reason})`
@@ -755,7 +756,7 @@ export class App {
     if (!fromCheckout) {
       order = await this.api.order(id);
       if (!current()) return;
-      state = startTracking(id, order.status);
+      state = startTracking(id, order.status, 'poll');
       show();
     }
     if (state.transport !== 'done') {
@@ -763,8 +764,8 @@ export class App {
         orderId: id,
         token,
         fetchOrder: (orderId) => this.api.order(orderId),
-        onStatus: (next, reason) => {
-          state = orderTracker(state, { type: 'status', status: next, reason });
+        onStatus: (next, source, reason) => {
+          state = orderTracker(state, { type: 'status', status: next, source, reason });
           show();
         },
         onTransport: (next) => {

@@ -8,16 +8,24 @@ export interface OrderTrackerState {
   status: OrderStatus;
   transport: Transport;
   reason?: string;
+  /** Where the current status came from: the checkout answer, the SSE push or a GET of the order. */
+  source: StatusSource;
 }
 
+export type StatusSource = 'checkout' | 'sse' | 'poll';
+
 export type OrderTrackerAction =
-  | { type: 'status'; status: OrderStatus; reason?: string }
+  | { type: 'status'; status: OrderStatus; source: StatusSource; reason?: string }
   | { type: 'transport'; transport: Exclude<Transport, 'done'> };
 
 export const isFinal = (status: OrderStatus): boolean => status === 'CONFIRMED' || status === 'CANCELLED';
 
-export function startTracking(orderId: string, status: OrderStatus = 'PENDING_PAYMENT'): OrderTrackerState {
-  return { orderId, status, transport: isFinal(status) ? 'done' : 'connecting' };
+export function startTracking(
+  orderId: string,
+  status: OrderStatus = 'PENDING_PAYMENT',
+  source: StatusSource = 'checkout',
+): OrderTrackerState {
+  return { orderId, status, source, transport: isFinal(status) ? 'done' : 'connecting' };
 }
 
 /**
@@ -33,6 +41,7 @@ export function orderTracker(state: OrderTrackerState, action: OrderTrackerActio
       return {
         ...state,
         status: action.status,
+        source: action.source,
         reason: action.reason,
         transport: isFinal(action.status) ? 'done' : state.transport,
       };

@@ -46,7 +46,7 @@ function setup(statuses: OrderStatus[]) {
     orderId: 'o-1',
     token: 'a.b+c',
     pollMs: 2_000,
-    onStatus: (s) => seen.push(s),
+    onStatus: (s, source) => seen.push(`${s}:${source}`),
     onTransport: (t) => transports.push(t),
     fetchOrder: () => Promise.resolve(order(statuses[Math.min(fetches++, statuses.length - 1)])),
     openStream: (url) => {
@@ -77,9 +77,9 @@ describe('watchOrder', () => {
     await flush();
     expect(w.transports).toEqual(['sse']);
     w.sources[0].emit('order.confirmed', { orderId: 'someone-else', status: 'CONFIRMED' });
-    expect(w.seen).toEqual(['PENDING_PAYMENT']);
+    expect(w.seen).toEqual(['PENDING_PAYMENT:poll']);
     w.sources[0].emit('order.confirmed', { orderId: 'o-1', status: 'CONFIRMED' });
-    expect(w.seen).toEqual(['PENDING_PAYMENT', 'CONFIRMED']);
+    expect(w.seen).toEqual(['PENDING_PAYMENT:poll', 'CONFIRMED:sse']);
     expect(w.sources[0].closed).toBe(true);
   });
 
@@ -87,7 +87,7 @@ describe('watchOrder', () => {
     const w = setup(['CANCELLED']);
     w.sources[0].open();
     await flush();
-    expect(w.seen).toEqual(['CANCELLED']);
+    expect(w.seen).toEqual(['CANCELLED:poll']);
     expect(w.sources[0].closed).toBe(true);
   });
 
@@ -102,7 +102,7 @@ describe('watchOrder', () => {
     expect(w.fetches()).toBe(2);
     await jest.advanceTimersByTimeAsync(2_000);
     expect(w.fetches()).toBe(3);
-    expect(w.seen).toEqual(['PENDING_PAYMENT', 'PENDING_PAYMENT', 'CONFIRMED']);
+    expect(w.seen).toEqual(['PENDING_PAYMENT:poll', 'PENDING_PAYMENT:poll', 'CONFIRMED:poll']);
     await jest.advanceTimersByTimeAsync(10_000);
     expect(w.fetches()).toBe(3);
   });

@@ -12,7 +12,7 @@ export interface EventSourceLike {
 export interface WatchOptions {
   orderId: string;
   token: string;
-  onStatus: (status: OrderStatus, reason?: string) => void;
+  onStatus: (status: OrderStatus, source: 'sse' | 'poll', reason?: string) => void;
   onTransport: (transport: 'sse' | 'polling') => void;
   fetchOrder: (id: string) => Promise<Order>;
   openStream?: (url: string) => EventSourceLike;
@@ -55,16 +55,16 @@ export function watchOrder(options: WatchOptions): () => void {
   let source: EventSourceLike | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
 
-  const finish = (status: OrderStatus, reason?: string): void => {
+  const finish = (status: OrderStatus, source: 'sse' | 'poll', reason?: string): void => {
     if (stopped) return;
-    options.onStatus(status, reason);
+    options.onStatus(status, source, reason);
     if (status !== 'PENDING_PAYMENT') stop();
   };
 
   const check = async (): Promise<void> => {
     try {
       const order = await options.fetchOrder(options.orderId);
-      finish(order.status);
+      finish(order.status, 'poll');
     } catch {
       // A failed poll is retried on the next tick; the page keeps showing the last known status.
     }
@@ -110,7 +110,11 @@ export function watchOrder(options: WatchOptions): () => void {
     source.addEventListener(type, (event) => {
       const outcome = parseOutcome(event.data);
       if (outcome.orderId !== options.orderId) return;
-      finish(outcome.status ?? (type === 'order.confirmed' ? 'CONFIRMED' : 'CANCELLED'), outcome.reason);
+      finish(
+        outcome.status ?? (type === 'order.confirmed' ? 'CONFIRMED' : 'CANCELLED'),
+        'sse',
+        outcome.reason,
+      );
     });
   }
   return stop;
