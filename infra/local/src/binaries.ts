@@ -55,6 +55,13 @@ export const setprivSpec: BinarySpec = { name: 'setpriv', install: 'apt-get inst
 
 export const mavenSpec: BinarySpec = { name: 'mvn', install: 'apt-get install -y maven' };
 
+/** The edge and the lb (`pnpm stack`, e2e tests); Debian puts it in /usr/sbin, often not on a user's PATH. */
+export const nginxSpec: BinarySpec = {
+  name: 'nginx',
+  extraDirs: () => ['/usr/sbin'],
+  install: 'apt-get install -y nginx',
+};
+
 export function findBinary(spec: BinarySpec, pathEnv: string, fsx: FsLike = realFs): string | undefined {
   const dirs = [...pathEnv.split(path.delimiter).filter(Boolean), ...(spec.extraDirs?.(fsx) ?? [])];
   return dirs.map((dir) => path.join(dir, spec.name)).find((file) => fsx.isExecutable(file));
