@@ -24,6 +24,12 @@ const TRANSPORT_TEXT: Record<OrderTrackerState['transport'], string> = {
   done: 'Final status',
 };
 
+const FINAL_SOURCE_TEXT: Record<OrderTrackerState['source'], string> = {
+  checkout: 'Final status',
+  sse: 'Outcome pushed live over server-sent events',
+  poll: 'Outcome read from the order (GET /api/orders/:id)',
+};
+
 function describeError(error: unknown): string {
   if (error instanceof ApiError) {
     return error.requestId ? `${error.message} (request ${error.requestId})` : error.message;
@@ -39,6 +45,8 @@ export class App {
   private readonly flash: HTMLElement;
   private readonly nav: HTMLElement;
   private renderSeq = 0;
+  /** A message set just before navigating survives that one render, then clears. */
+  private flashFresh = false;
   private stopWatching: (() => void) | null = null;
   private lastCheckout: CheckoutAccepted | null = null;
   private cartCount: number | null = null;
@@ -104,6 +112,7 @@ export class App {
   private say(message: string, kind: 'info' | 'error' = 'info'): void {
     this.flash.className = `flash ${kind}`;
     this.flash.textContent = message;
+    this.flashFresh = true;
   }
 
   private go(hash: string): void {
@@ -141,6 +150,8 @@ export class App {
 
   private async render(): Promise<void> {
     const seq = ++this.renderSeq;
+    if (this.flashFresh) this.flashFresh = false;
+    else this.flash.textContent = '';
     this.stopWatching?.();
     this.stopWatching = null;
     const route = parseRoute(window.location.hash);
@@ -738,7 +749,8 @@ export class App {
       explanation.textContent = state.reason
         ? `${STATUS_TEXT[state.status]} (${state.reason})`
         : STATUS_TEXT[state.status];
-      transport.textContent = TRANSPORT_TEXT[state.transport];
+      transport.textContent =
+        state.transport === 'done' ? FINAL_SOURCE_TEXT[state.source] : TRANSPORT_TEXT[state.transport];
       transport.dataset.transport = state.transport;
     };
     replace(

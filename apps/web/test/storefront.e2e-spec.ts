@@ -1,0 +1,154 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import {
+  FAKE_DEMO_EMAIL,
+  FAKE_DEMO_PASSWORD,
+  startFakeStorefrontApi,
+  type FakeStorefrontApi,
+} from './fake-storefront-api';
+
+// The storefront in a real headless Chromium (Debian's; playwright-core never downloads a browser).
+// With STOREFRONT_URL set (the real-stack run: the edge, e.g. http://127.0.0.1:8080/) it drives the
+// whole platform. Without it, a clearly separate stand-in (fake-storefront-api.ts) serves
+// apps/web/dist and fakes the API, so the page's own behaviour is tested on any machine.
+const CHROMIUM = '/usr/bin/chromium';
+const DIST = path.join(__dirname, '../dist');
+const SCREENSHOT = path.join(__dirname, '../test-results/storefront.png');
+const STEP_MS = 15_000;
+
+const realStack = process.env.STOREFRONT_URL;
+const email = process.env.STOREFRONT_DEMO_EMAIL ?? FAKE_DEMO_EMAIL;
+const password = realStack ? process.env.STOREFRONT_DEMO_PASSWORD : FAKE_DEMO_PASSWORD;
+const search = process.env.STOREFRONT_SEARCH ?? 'lamp';
+
+describe('storefront in headless Chromium', () => {
+  let fake: FakeStorefrontApi | undefined;
+  let context: BrowserContext | undefined;
+  let profile: string | undefined;
+  let page: Page;
+  let baseUrl: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `${CHROMIUM} not found: install Debian's Chromium with \`apt-get install -y chromium\``,
+      );
+    }
+    if (realStack) {
+      if (!password)
+        throw new Error('STOREFRONT_URL is set: set STOREFRONT_DEMO_PASSWORD to the stack demo password');
+      baseUrl = realStack;
+    } else {
+      if (!existsSync(path.join(DIST, 'index.html'))) {
+        throw new Error(
+          `${DIST}/index.html is missing: run \`pnpm build\` (or pnpm --filter @sdp/web build) first`,
+        );
+      }
+      fake = await startFakeStorefrontApi(DIST);
+      baseUrl = fake.url;
+    }
+    // A fresh profile per run; the flags keep Chromium off the network it cannot reach here.
+    profile = mkdtempSync(path.join(os.tmpdir(), 'sdp-storefront-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1100, height: 760 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(STEP_MS);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await fake?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('browses, logs in, checks out and watches the order become CONFIRMED live', async () => {
+    // Browse and search.
+    await page.goto(baseUrl);
+    await page.getByTestId('product-card').first().waitFor();
+    await page.getByTestId('search-input').fill(search);
+    await page.getByTestId('search-button').click();
+    await page.waitForURL((url) => url.hash.includes(`q=${encodeURIComponent(search)}`));
+    const firstResult = page.getByTestId('product-card').first();
+    await firstResult.filter({ hasText: new RegExp(search, 'i') }).waitFor();
+
+    // Product detail: name, price in dollars, stock from inventory.
+    const productName = (await firstResult.getByRole('heading').innerText()).trim();
+    await firstResult.getByTestId('product-link').click();
+    await expect(page.getByTestId('product-name').innerText()).resolves.toBe(productName);
+    expect(await page.getByTestId('product-price').innerText()).toMatch(/^\$\d[\d,]*\.\d\d$/);
+    await page
+      .getByTestId('product-stock')
+      .filter({ hasText: /In stock: \d+ available/ })
+      .waitFor();
+
+    // Buying needs an account: the button leads to the login page, which suggests the demo email.
+    await page.getByTestId('add-to-cart').click();
+    await page.getByTestId('login-form').waitFor();
+    expect(await page.getByTestId('demo-hint').innerText()).toContain('alice@example.com');
+    if (email === 'alice@example.com') await page.getByTestId('use-demo-email').click();
+    else await page.getByTestId('login-email').fill(email);
+    await expect(page.getByTestId('login-email').inputValue()).resolves.toBe(email);
+    await page.getByTestId('login-password').fill(password!);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('user-email').filter({ hasText: email }).waitFor();
+
+    // Back on the product: add two to the cart.
+    await page.getByTestId('product-name').filter({ hasText: productName }).waitFor();
+    await page.getByTestId('quantity-input').fill('2');
+    await page.getByTestId('add-to-cart').click();
+    await page.getByTestId('add-to-cart-result').filter({ hasText: 'Added 2' }).waitFor();
+    await page.getByTestId('go-to-cart').click();
+    const line = page.getByTestId('cart-line').filter({ hasText: productName });
+    await line.waitFor();
+    await expect(line.getByTestId('cart-qty').inputValue()).resolves.toBe('2');
+    expect(await page.getByTestId('cart-subtotal').innerText()).toMatch(/^\$\d[\d,]*\.\d\d$/);
+
+    // Checkout: 202 PENDING_PAYMENT at once, then the outcome pushed over SSE.
+    await page.getByTestId('checkout-button').click();
+    const status = page.getByTestId('order-status');
+    await status.filter({ hasText: 'PENDING_PAYMENT' }).waitFor();
+    const orderId = (await page.getByTestId('order-id').innerText()).trim();
+    expect(orderId).toMatch(/^[0-9a-f-]{36}$/);
+    await status.filter({ hasText: 'CONFIRMED' }).waitFor({ timeout: 60_000 });
+    const source = await status.getAttribute('data-source');
+    if (fake) {
+      // The stand-in confirms only after the stream is open, so the push must be what updated the page.
+      expect(source).toBe('sse');
+      expect(fake.streamsOpened()).toBeGreaterThan(0);
+      const checkouts = fake.log.filter((entry) => entry.startsWith('POST /checkout key='));
+      expect(checkouts).toHaveLength(1);
+    } else {
+      expect(['sse', 'poll']).toContain(source);
+      console.log(`storefront e2e: order ${orderId} confirmed via ${source}`);
+    }
+    await page.getByTestId('order-total').waitFor();
+
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(statSync(SCREENSHOT).size).toBeGreaterThan(0);
+
+    // The order is in "My orders" with its final status.
+    await page.getByTestId('nav-orders').click();
+    const row = page.locator(`[data-testid="order-row"][data-order-id="${orderId}"]`);
+    await row.filter({ hasText: 'CONFIRMED' }).waitFor();
+
+    expect(pageErrors).toEqual([]);
+  });
+});
