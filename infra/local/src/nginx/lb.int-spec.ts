@@ -112,3 +112,44 @@ describe('nginx lb', () => {
     }
   });
 });
+
+describe('nginx -t', () => {
+  it('accepts the configs rendered from the real topology', async () => {
+    const { services, servicePorts } = await import('@sdp/topology');
+    const { nginxBinary, renderFor, instanceFiles, testNginxConf } = await import('./nginx-process');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-nginx-t-'));
+    try {
+      const addresses = (name: string) =>
+        servicePorts(services.find((s) => s.name === name)!).map((p) => `127.0.0.1:${p}`);
+      const options = [
+        {
+          role: 'lb' as const,
+          dir: path.join(dir, 'lb'),
+          port: 8081,
+          upstreams: Object.fromEntries(
+            services.filter((s) => s.name !== 'gateway').map((s) => [s.name, addresses(s.name)]),
+          ),
+        },
+        {
+          role: 'edge' as const,
+          dir: path.join(dir, 'edge'),
+          port: 8080,
+          gateways: addresses('gateway'),
+          refreshToken: 'f'.repeat(64),
+        },
+      ];
+      for (const o of options) {
+        fs.mkdirSync(path.join(o.dir, 'temp'), { recursive: true });
+        const conf = path.join(o.dir, 'nginx.conf');
+        fs.writeFileSync(conf, renderFor(o, instanceFiles(o)));
+        await expect(testNginxConf(nginxBinary(), conf, o.dir)).resolves.toBeUndefined();
+      }
+      fs.writeFileSync(path.join(dir, 'bad.conf'), 'events {}\nhttp { nonsense on; }\n');
+      await expect(testNginxConf(nginxBinary(), path.join(dir, 'bad.conf'), dir)).rejects.toThrow(
+        /unknown directive "nonsense"/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
