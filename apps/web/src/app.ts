@@ -37,6 +37,15 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** 409 at checkout: say "Out of stock" plainly, once, whatever the API's wording. */
+function outOfStockMessage(error: ApiError): string {
+  const detail = describeError(error);
+  const text = /^out of stock/i.test(detail)
+    ? `Out of stock${detail.slice('out of stock'.length)}`
+    : `Out of stock: ${detail}`;
+  return `${text}. Lower the quantity or remove the item, then check out again.`;
+}
+
 export class App {
   private readonly session = new Session(window.sessionStorage);
   private readonly api = new ApiClient(() => this.session.token);
@@ -352,6 +361,8 @@ export class App {
       stock.textContent = level.available > 0 ? `In stock: ${level.available} available` : 'Out of stock';
       stock.classList.toggle('out', level.available <= 0);
       quantity.max = String(Math.max(1, Math.min(100, level.available)));
+      // Nothing to hold: buying would only end in a 409 at checkout.
+      add.disabled = level.available <= 0;
     } catch (error) {
       if (current()) stock.textContent = `Stock unknown: ${describeError(error)}`;
     }
@@ -676,7 +687,7 @@ export class App {
         this.attempts.settle();
         if (this.handleAuthError(e, '#/cart')) return;
         error.textContent =
-          e instanceof ApiError && e.status === 409 ? `Out of stock — ${describeError(e)}` : describeError(e);
+          e instanceof ApiError && e.status === 409 ? outOfStockMessage(e) : describeError(e);
         button.textContent = 'Check out';
       }
     } finally {
