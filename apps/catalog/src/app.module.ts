@@ -6,6 +6,7 @@ import { ObservabilityModule } from '@sdp/observability';
 import { CacheRedisModule } from '@sdp/redis';
 import { CATALOG_CONFIG, type CatalogConfig } from './config';
 import { catalogMigrations } from './db/migrations';
+import { EdgeRefreshModule } from './edge/edge-refresh';
 import { seedCatalog } from './db/seed';
 import { Category } from './products/category.entity';
 import { Product } from './products/product.entity';
@@ -58,6 +59,7 @@ export class AppModule {
           }),
         }),
         ProductsModule,
+        EdgeRefreshModule,
       ],
     };
   }

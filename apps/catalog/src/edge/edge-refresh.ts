@@ -1,0 +1,87 @@
+import { Inject, Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
+import { ProductUpdated } from '@sdp/contracts';
+import { Consumers, NonRetryableError, type EventEnvelope } from '@sdp/messaging';
+import { MetricsService } from '@sdp/observability';
+import { EDGE_REFRESH_CONFIG, loadEdgeRefreshConfig, type EdgeRefreshConfig } from './edge-refresh.config';
+
+/** One consumer group for all catalog replicas: each change is refreshed once, by one of them. */
+export const EDGE_REFRESH_GROUP = 'catalog-edge';
+const TIMEOUT_MS = 5_000;
+
+/**
+ * Invalidation at the CDN edge. On product.updated (published after the row is committed and the
+ * Redis entries are dropped) it asks the edge to refetch the product through the normal public path
+ * (edge -> gateway -> lb -> catalog), so the entry that replaces the old one is exactly what clients
+ * get; and refreshes one listing URL, which bumps the edge's catalog version so every cached listing
+ * and best-seller page is fetched anew. A failed refresh is logged and counted, not retried: the edge
+ * TTL (s-maxage) bounds how long the old copy can live.
+ */
+@Injectable()
+export class EdgeRefresher implements OnModuleInit {
+  private readonly logger = new Logger(EdgeRefresher.name);
+  private readonly refreshes;
+
+  constructor(
+    private readonly consumers: Consumers,
+    @Inject(EDGE_REFRESH_CONFIG) private readonly config: EdgeRefreshConfig,
+    metrics: MetricsService,
+  ) {
+    this.refreshes = metrics.counter(
+      'catalog_edge_refresh_total',
+      'Edge cache refresh requests sent on product.updated, by result.',
+      ['result'],
+    );
+  }
+
+  onModuleInit(): void {
+    if (!this.config.edgeUrl || !this.config.token) {
+      this.logger.log(
+        `edge refresh disabled: ${this.config.edgeUrl ? 'INTERNAL_AUTH_SECRET' : 'EDGE_URL'} is not set`,
+      );
+      return;
+    }
+    this.consumers.declare({
+      groupId: EDGE_REFRESH_GROUP,
+      topics: [ProductUpdated.type],
+      handler: (envelope) => this.handle(envelope),
+    });
+  }
+
+  async handle(envelope: EventEnvelope): Promise<void> {
+    const parsed = ProductUpdated.parse(envelope);
+    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
+    const { id } = parsed.envelope.data;
+    await Promise.all([
+      this.refresh(`/api/products/${id}`, envelope.requestId),
+      this.refresh('/api/products', envelope.requestId),
+    ]);
+  }
+
+  private async refresh(path: string, requestId: string | undefined): Promise<void> {
+    const target = `${this.config.edgeUrl}${path}`;
+    try {
+      const res = await fetch(target, {
+        headers: {
+          'x-cache-refresh': this.config.token!,
+          ...(requestId ? { 'x-request-id': requestId } : {}),
+        },
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      await res.arrayBuffer(); // drain so the connection is reused
+      const ok = res.status < 500;
+      this.refreshes.inc({ result: ok ? 'ok' : 'failed' });
+      if (!ok) this.logger.warn(`edge refresh ${path} answered ${res.status}`);
+      else this.logger.debug(`edge refresh ${path}: ${res.status} ${res.headers.get('x-cache-status')}`);
+    } catch (error) {
+      this.refreshes.inc({ result: 'failed' });
+      this.logger.warn(
+        `edge refresh ${target} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+}
+
+@Module({
+  providers: [{ provide: EDGE_REFRESH_CONFIG, useFactory: () => loadEdgeRefreshConfig() }, EdgeRefresher],
+})
+export class EdgeRefreshModule {}
