@@ -25,6 +25,7 @@ describe('replicasOf', () => {
     expect(replicas[1].env).toEqual({
       ...infraEnv,
       DB_SCHEMA: 'catalog',
+      EDGE_URL: 'http://127.0.0.1:8080', // catalog refreshes the edge cache on product changes
       HOST: '127.0.0.1',
       PORT: '3101',
       INSTANCE_ID: 'catalog-2',
@@ -73,5 +74,19 @@ describe('OutputTail', () => {
     tail.push('one\ntw');
     tail.push('o\nthree\nfou');
     expect(tail.text()).toBe('three\nfou');
+  });
+});
+
+describe('formatSummary with the proxies', () => {
+  it('puts the edge URL first as the one to open, with curls through the edge and the lb', () => {
+    const text = formatSummary(replicasOf(topology, { repoRoot: '/repo', infraEnv }), {
+      seconds: 1,
+      downOnExit: false,
+      proxies: { edge: 'http://127.0.0.1:8080', lb: 'http://127.0.0.1:8081' },
+    });
+    expect(text.split('\n')[2]).toContain('open http://127.0.0.1:8080');
+    expect(text).toContain('curl -i http://127.0.0.1:8080/api/products/1');
+    expect(text).toContain('curl -i http://127.0.0.1:8081/catalog/ready');
+    expect(text).toMatch(/^ {2}catalog-1 {5}http:\/\/127\.0\.0\.1:3100$/m);
   });
 });

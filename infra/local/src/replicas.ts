@@ -63,19 +63,42 @@ export const examplePaths: Record<string, readonly string[]> = {
   catalog: ['/products/1', '/products?limit=3'],
 };
 
+/** The nginx proxies in front of the replicas, when the stack runs them. */
+export interface ProxyUrls {
+  /** The public entry point: storefront and /api. */
+  edge: string;
+  /** The internal load balancer: /<service>/... */
+  lb: string;
+}
+
 export function formatSummary(
   replicas: readonly Replica[],
-  options: { seconds: number; downOnExit: boolean },
+  options: { seconds: number; downOnExit: boolean; proxies?: ProxyUrls },
 ): string {
-  const width = Math.max(...replicas.map((r) => r.id.length));
+  const labels = options.proxies ? ['edge (nginx)'] : [];
+  const width = Math.max(...replicas.map((r) => r.id.length), ...labels.map((l) => l.length));
   const services = new Set(replicas.map((r) => r.service)).size;
   const lines = [
     `stack ready: ${replicas.length} replica(s) of ${services} service(s) in ${options.seconds.toFixed(1)}s`,
     '',
-    ...replicas.map((r) => `  ${r.id.padEnd(width)}  ${r.url}`),
-    '',
-    'try:',
   ];
+  const { proxies } = options;
+  if (proxies)
+    lines.push(
+      `  open ${proxies.edge}  (the edge: storefront and /api; everything else is internal)`,
+      '',
+      `  ${'edge (nginx)'.padEnd(width)}  ${proxies.edge}`,
+      `  ${'lb (nginx)'.padEnd(width)}  ${proxies.lb}`,
+    );
+  lines.push(...replicas.map((r) => `  ${r.id.padEnd(width)}  ${r.url}`), '', 'try:');
+  if (proxies) {
+    const lbService = replicas.find((r) => r.service !== 'gateway')?.service ?? 'catalog';
+    lines.push(
+      `  curl -i ${shellWord(`${proxies.edge}/api/products/1`)}   # twice: X-Cache-Status MISS, then HIT`,
+      `  curl -i ${shellWord(`${proxies.edge}/api/products?limit=3`)}`,
+      `  curl -i ${shellWord(`${proxies.lb}/${lbService}/ready`)}   # X-Upstream-Addr: the replica that answered`,
+    );
+  }
   for (const service of new Set(replicas.map((r) => r.service))) {
     const mine = replicas.filter((r) => r.service === service);
     const [first, ...more] = examplePaths[service] ?? ['/ready'];

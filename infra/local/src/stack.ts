@@ -1,9 +1,12 @@
 // Entry point of `pnpm stack [--build] [--down]`: build if needed, infra up, every replica of every
-// service in @sdp/topology as a child process, wait for /ready, print the URLs, stream the logs.
+// service in @sdp/topology as a child process, wait for /ready, then nginx (the lb over the replicas, the
+// edge over the gateways; readiness: a GET through each), print the URLs, stream the logs.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { localInfraEnv, services } from '@sdp/topology';
+import { localInfraEnv, proxyPort, services } from '@sdp/topology';
 import { down, up } from './lifecycle';
+import { nginxBinary } from './nginx/nginx-process';
+import { checkThrough, startStackProxies, type StackProxies } from './nginx/stack-proxies';
 import { infraPaths } from './paths';
 import { startReplicas, type ReplicaProcesses } from './replica-processes';
 import { formatSummary, replicasOf, unbuilt } from './replicas';
@@ -33,6 +36,7 @@ async function main(options: StackOptions): Promise<number> {
   const paths = infraPaths(repoRoot);
   const infraEnv = { ...localInfraEnv(), INTERNAL_AUTH_SECRET: internalAuthSecret(paths.root) };
   const replicas = replicasOf(services, { repoRoot, infraEnv });
+  nginxBinary(); // fail before building or starting anything when nginx is missing
 
   const missing = unbuilt(replicas, fs.existsSync);
   if (options.build || missing.length > 0) {
@@ -44,6 +48,8 @@ async function main(options: StackOptions): Promise<number> {
 
   const taken: string[] = [];
   for (const r of replicas) if (await isPortOpen(r.port)) taken.push(`${r.id} (:${r.port})`);
+  for (const role of ['edge', 'lb'] as const)
+    if (await isPortOpen(proxyPort(role))) taken.push(`${role} (:${proxyPort(role)})`);
   if (taken.length > 0)
     throw new Error(`ports already in use for ${taken.join(', ')}: is another \`pnpm stack\` running?`);
 
@@ -62,9 +68,14 @@ async function main(options: StackOptions): Promise<number> {
     },
   });
 
+  let proxies: StackProxies | undefined;
   let shuttingDown: Promise<number> | undefined;
   const shutdown = (why: string, code: number): Promise<number> =>
     (shuttingDown ??= (async () => {
+      if (proxies) {
+        await proxies.stop();
+        console.log('edge and lb (nginx) stopped');
+      }
       console.log(
         `\n${why}: stopping ${replicas.length} replica(s) (SIGTERM, SIGKILL after ${STOP_GRACE_MS / 1000}s)`,
       );
@@ -88,9 +99,33 @@ async function main(options: StackOptions): Promise<number> {
     console.error(red(`\n${(err as Error).message}`));
     return shutdown('start-up failed', 1);
   }
+  try {
+    proxies = await startStackProxies(replicas, {
+      paths,
+      repoRoot,
+      internalAuthSecret: infraEnv.INTERNAL_AUTH_SECRET,
+    });
+    const through = await checkThrough(
+      proxies,
+      [...new Set(replicas.filter((r) => r.service !== 'gateway').map((r) => r.service))],
+      READY_TIMEOUT_MS,
+    );
+    if (!through.edgeOk)
+      console.error(
+        red(`\nwarning: the edge is up but a read through it did not answer 200: ${through.edgeDetail}`),
+      );
+  } catch (err) {
+    if (shuttingDown) return shuttingDown;
+    console.error(red(`\n${(err as Error).message}`));
+    return shutdown('start-up failed (nginx)', 1);
+  }
   ready = true;
   console.log(
-    `\n${formatSummary(replicas, { seconds: (Date.now() - started) / 1000, downOnExit: options.down })}\n`,
+    `\n${formatSummary(replicas, {
+      seconds: (Date.now() - started) / 1000,
+      downOnExit: options.down,
+      proxies: { edge: proxies.edge.url, lb: proxies.lb.url },
+    })}\n`,
   );
   processes.streamLogs();
   return waitForever(processes, shutdown);

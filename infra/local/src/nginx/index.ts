@@ -1,2 +1,3 @@
 export * from './render';
 export * from './nginx-process';
+export * from './stack-proxies';
