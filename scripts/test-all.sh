@@ -20,6 +20,8 @@ postgres_bin || missing+=(postgresql)
 have redis-server || missing+=(redis-server)
 have java || missing+=(openjdk-17-jre-headless)
 have mvn || missing+=(maven)
+# nginx: the edge and the lb (pnpm stack, their integration tests); Debian installs it in /usr/sbin.
+have nginx || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 # The storefront's browser test drives Debian's Chromium (playwright-core never downloads a browser).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if ((${#missing[@]})); then
