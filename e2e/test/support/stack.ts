@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   connectPostgres,
@@ -10,6 +12,7 @@ import {
   type ServiceProcess,
 } from '@sdp/testing';
 import { services, type ServiceSpec } from '@sdp/topology';
+import { edgeRefreshToken, startNginx, type NginxInstance } from '../../../infra/local/src/nginx';
 
 // A private copy of the whole platform for one test file: every service from the topology, with its
 // replica count, as real processes of the built apps, on free ports, with their own Postgres schemas
@@ -31,6 +34,10 @@ export interface TestStack {
   processes: ServiceProcess[];
   topicPrefix: string;
   schemas: Record<ServiceName, string>;
+  /** With `{ proxies: true }`: the lb over every replica (services call each other through it) and,
+   * given `gateways`, the edge in front of them (catalog gets EDGE_URL). */
+  lb?: NginxInstance;
+  edge?: NginxInstance;
   /** Replaces a crashed or stopped replica with a fresh process on the same port. */
   restart(replica: ServiceProcess): Promise<ServiceProcess>;
   stop(): Promise<void>;
@@ -39,8 +46,16 @@ export interface TestStack {
 const repoRoot = path.resolve(__dirname, '../../..');
 const entry = (service: string) => path.join(repoRoot, 'apps', service, 'dist', 'main.js');
 
+export interface TestStackOptions {
+  /** Put a real nginx lb in front of the replicas (and route orders -> inventory/catalog through it). */
+  proxies?: boolean;
+  /** Gateway addresses (`host:port`) for an edge in front of them; needs `proxies`. */
+  gateways?: string[];
+}
+
 export async function startTestStack(
   settings: Partial<Record<ServiceName, Record<string, string>>> = {},
+  options: TestStackOptions = {},
 ): Promise<TestStack> {
   const id = uniqueName('e2e');
   const topicPrefix = `${id}.`;
@@ -60,14 +75,41 @@ export async function startTestStack(
     string
   >;
 
+  // nginx does not need its upstreams up to start, so the proxies come first and the services'
+  // URLs can point at them.
+  const proxyDir = options.proxies ? fs.mkdtempSync(path.join(os.tmpdir(), `${id}-nginx-`)) : undefined;
+  let lb: NginxInstance | undefined;
+  let edge: NginxInstance | undefined;
+  if (proxyDir) {
+    lb = await startNginx({
+      role: 'lb',
+      dir: path.join(proxyDir, 'lb'),
+      port: await freePort(),
+      upstreams: Object.fromEntries(specs.map((s) => [s.name, ports[s.name].map((p) => `127.0.0.1:${p}`)])),
+    });
+    if (options.gateways?.length)
+      edge = await startNginx({
+        role: 'edge',
+        dir: path.join(proxyDir, 'edge'),
+        port: await freePort(),
+        gateways: options.gateways,
+        refreshToken: edgeRefreshToken(TEST_INTERNAL_AUTH_SECRET),
+      }).catch(async (error: unknown) => {
+        await lb?.stop();
+        throw error;
+      });
+  }
+  const serviceUrls = (name: ServiceName) => (lb ? `${lb.url}/${name}` : urls[name].join(','));
+
   const envFor = (spec: ServiceSpec & { name: ServiceName }, replica: number): Record<string, string> => ({
     ...testInfraEnv(),
     INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
     KAFKA_TOPIC_PREFIX: topicPrefix,
     DB_SCHEMA: schemas[spec.name],
     CACHE_KEY_PREFIX: id,
-    INVENTORY_URLS: urls.inventory.join(','),
-    CATALOG_URLS: urls.catalog.join(','),
+    INVENTORY_URLS: serviceUrls('inventory'),
+    CATALOG_URLS: serviceUrls('catalog'),
+    ...(edge && spec.name === 'catalog' ? { EDGE_URL: edge.url } : {}),
     PORT: String(ports[spec.name][replica]),
     INSTANCE_ID: `${spec.name}-${replica + 1}`,
     LOG_LEVEL: 'warn',
@@ -80,6 +122,9 @@ export async function startTestStack(
 
   const processes: ServiceProcess[] = [];
   const stop = async () => {
+    await edge?.stop();
+    await lb?.stop();
+    if (proxyDir) fs.rmSync(proxyDir, { recursive: true, force: true });
     await Promise.all(processes.map((p) => p.stop()));
     const db = await connectPostgres();
     try {
@@ -110,6 +155,8 @@ export async function startTestStack(
     processes,
     topicPrefix,
     schemas,
+    lb,
+    edge,
     async restart(replica) {
       const [name, n] = [
         replica.name.replace(/-\d+$/, '') as ServiceName,
