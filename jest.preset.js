@@ -6,7 +6,7 @@ const path = require('node:path');
 const swc = JSON.parse(fs.readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
 delete swc.$schema;
 
-const esmOnlyPackages = ['@nestjs', 'cookie'];
+const esmOnlyPackages = ['@nestjs', 'cookie', 'jose'];
 
 const shared = (rootDir) => ({
   rootDir,

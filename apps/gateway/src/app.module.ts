@@ -1,0 +1,78 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DatabaseModule } from '@sdp/database';
+import { ObservabilityModule } from '@sdp/observability';
+import { CacheRedisModule } from '@sdp/redis';
+import { AuthController } from './auth/auth.controller';
+import { AuthService } from './auth/auth.service';
+import { TokenService } from './auth/token.service';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import { gatewayMigrations } from './db/migrations';
+import { seedDemoUsers } from './db/seed';
+import { OpenApiController } from './openapi/openapi.controller';
+import { GatewayHooks } from './proxy/gateway-hooks';
+import { ProxyController } from './proxy/proxy.controller';
+import { ProxyService } from './proxy/proxy.service';
+import { UpstreamClient } from './proxy/upstream-client';
+import { AuthRateLimitGuard } from './rate-limit/auth-rate-limit.guard';
+import { RateLimitService } from './rate-limit/rate-limit.service';
+import { User } from './users/user.entity';
+import { UsersRepository } from './users/users.repository';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ObservabilityModule.forRoot({
+          service: 'gateway',
+          instanceId: config.INSTANCE_ID,
+          logLevel: config.LOG_LEVEL,
+        }),
+        {
+          module: ConfigHolder,
+          global: true,
+          providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
+          exports: [GATEWAY_CONFIG],
+        },
+        DatabaseModule.forRootAsync({
+          inject: [],
+          useFactory: () => ({
+            url: config.DATABASE_URL,
+            schema: config.DB_SCHEMA,
+            entities: [User],
+            migrations: gatewayMigrations,
+            applicationName: config.INSTANCE_ID,
+            poolSize: config.DB_POOL_SIZE,
+            afterMigrate: (dataSource) =>
+              config.SEED_DEMO_USERS
+                ? seedDemoUsers(dataSource, config.DB_SCHEMA, config.DEMO_PASSWORD)
+                : Promise.resolve(),
+          }),
+        }),
+        // Rate-limit counters, shared by both gateway replicas.
+        CacheRedisModule.forRootAsync({
+          inject: [],
+          useFactory: () => ({ url: config.REDIS_CACHE_URL, name: config.INSTANCE_ID }),
+        }),
+      ],
+      // OpenApiController and AuthController before ProxyController: their static paths win anyway,
+      // but reading the list top-down should tell the same story.
+      controllers: [OpenApiController, AuthController, ProxyController],
+      providers: [
+        UsersRepository,
+        TokenService,
+        AuthService,
+        RateLimitService,
+        AuthRateLimitGuard,
+        UpstreamClient,
+        ProxyService,
+        GatewayHooks,
+      ],
+    };
+  }
+}
+
+/** Makes the validated config injectable everywhere as GATEWAY_CONFIG. */
+@Module({})
+class ConfigHolder {}
