@@ -47,6 +47,17 @@ describe('nginx edge', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Polls until the cached entry is no longer fresh (nginx counts whole seconds); returns that response. */
+  const untilExpired = async (p: string) => {
+    let last = await get(p);
+    await waitFor(async () => (last = await get(p)).headers['x-cache-status'] !== 'HIT', {
+      timeoutMs: 4_000,
+      intervalMs: 100,
+      what: `${p} to expire`,
+    });
+    return last;
+  };
+
   const serve = (p: string, body: string | (() => string), cacheControl = PUBLIC, extra: object = {}) =>
     gateway.routes.set(p, { body, headers: { 'cache-control': cacheControl }, ...extra });
 
@@ -75,9 +86,8 @@ describe('nginx edge', () => {
     expect((await get(p)).headers['x-cache-status']).toBe('MISS');
     version = 2;
     expect((await get(p)).body).toBe('{"v":1}'); // within s-maxage
-    // s-maxage=1 (not max-age=600): expired after at most 2 s (nginx counts whole seconds).
-    await new Promise((r) => setTimeout(r, 2_100));
-    const stale = await get(p);
+    // s-maxage=1, not max-age=600: expired within about 2 s (nginx counts whole seconds).
+    const stale = await untilExpired(p);
     expect([stale.headers['x-cache-status'], stale.body]).toEqual(['STALE', '{"v":1}']);
     await waitFor(async () => (await get(p)).body === '{"v":2}', {
       timeoutMs: 2_000,
@@ -120,9 +130,8 @@ describe('nginx edge', () => {
     const cached = fresh();
     serve(cached, '{"old":true}', 'public, s-maxage=1, stale-if-error=300');
     await get(cached);
-    await new Promise((r) => setTimeout(r, 2_100));
     gateway.routes.set(cached, { status: 503, body: '{"statusCode":503}' });
-    const stale = await get(cached);
+    const stale = await untilExpired(cached);
     expect([stale.status, stale.headers['x-cache-status'], stale.body]).toEqual([
       200,
       'STALE',
@@ -255,9 +264,8 @@ describe('nginx edge', () => {
     const cached = fresh();
     serve(cached, '{"kept":true}', 'public, s-maxage=1');
     await get(cached);
-    await new Promise((r) => setTimeout(r, 2_100));
     await gateway.kill();
-    const stale = await get(cached);
+    const stale = await untilExpired(cached);
     expect([stale.status, stale.headers['x-cache-status'], stale.body]).toEqual([
       200,
       'STALE',

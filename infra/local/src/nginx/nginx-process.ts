@@ -152,13 +152,15 @@ function prepareDirs(files: NginxFiles, logsDir: string): void {
   }
 }
 
-const countStarts = (errorLog: string): number => {
+/** How often `text` appears in the error log (nginx logs worker starts and stops at `notice`). */
+const countInLog = (errorLog: string, text: string): number => {
   try {
-    return fs.readFileSync(errorLog, 'utf8').split('start worker process').length - 1;
+    return fs.readFileSync(errorLog, 'utf8').split(text).length - 1;
   } catch {
     return 0;
   }
 };
+const RELOADED = ['start worker process', 'gracefully shutting down'];
 
 export async function startNginx(options: StartNginxOptions): Promise<NginxInstance> {
   const bin = nginxBinary();
@@ -246,9 +248,11 @@ export async function startNginx(options: StartNginxOptions): Promise<NginxInsta
       const next = { ...current, ...changes } as StartNginxOptions;
       await write(next);
       current = next;
-      const before = countStarts(files.errorLog);
+      // Done when a new worker runs and the old one stopped accepting (it then only finishes its requests).
+      const before = RELOADED.map((text) => countInLog(files.errorLog, text));
       process.kill(pid, 'SIGHUP');
-      await waitFor(() => Promise.resolve(countStarts(files.errorLog) > before), {
+      const reloaded = () => RELOADED.every((text, i) => countInLog(files.errorLog, text) > before[i]);
+      await waitFor(() => Promise.resolve(reloaded()), {
         timeoutMs: 10_000,
         intervalMs: 50,
         what: `nginx ${options.role} to reload`,
