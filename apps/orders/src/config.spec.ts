@@ -25,6 +25,14 @@ describe(loadOrdersConfig.name, () => {
     expect(config.INVENTORY_URLS).toEqual(['http://127.0.0.1:3200', 'http://127.0.0.1:3201']);
   });
 
+  it('accepts a base URL with a path (a service behind the load balancer)', () => {
+    const config = loadOrdersConfig({ ...valid, INVENTORY_URLS: 'http://127.0.0.1:8081/inventory/' });
+    expect(config.INVENTORY_URLS).toEqual(['http://127.0.0.1:8081/inventory']);
+    expect(() => loadOrdersConfig({ ...valid, INVENTORY_URLS: 'http://127.0.0.1:8081/inv?x=1' })).toThrow(
+      /INVENTORY_URLS: each item must be a base URL/,
+    );
+  });
+
   it('refuses to start on invalid configuration, naming every bad variable', () => {
     const attempt = () =>
       loadOrdersConfig({

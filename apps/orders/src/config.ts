@@ -19,8 +19,8 @@ const baseUrls = () =>
         .filter(Boolean),
     )
     .refine((items) => items.length > 0, { message: 'must list at least one URL' })
-    .refine((items) => items.every((item) => /^https?:\/\/[^\s/]+$/.test(item)), {
-      message: 'each item must be a base URL such as http://127.0.0.1:3200',
+    .refine((items) => items.every((item) => /^https?:\/\/[^\s/]+(\/[\w.-]+)*$/.test(item)), {
+      message: 'each item must be a base URL such as http://127.0.0.1:8081/inventory',
     });
 
 export const ordersConfigSchema = z.object({
@@ -33,8 +33,7 @@ export const ordersConfigSchema = z.object({
   CART_TTL_SECONDS: positiveInt(7 * 24 * 3600),
   INVENTORY_URLS: baseUrls(),
   CATALOG_URLS: baseUrls(),
-  /** Per call to inventory or catalog. */
-  // Longer than inventory's LOCK_WAIT_MS (5 s): in a flash sale a reservation may queue that long.
+  // Per call to inventory or catalog; longer than inventory's LOCK_WAIT_MS (5 s): in a flash sale a reservation may queue that long.
   UPSTREAM_TIMEOUT_MS: positiveInt(8_000),
   INTERNAL_AUTH_SECRET: internalAuthSecret(),
   IDEMPOTENCY_KEY_TTL_HOURS: positiveInt(24),
