@@ -106,8 +106,7 @@ export class ProxyService {
 
     void reply
       .status(response.statusCode)
-      .headers(downstreamResponseHeaders(response.headers, route.auth !== 'public'))
-      .header('x-gateway-instance', this.config.INSTANCE_ID);
+      .headers(downstreamResponseHeaders(response.headers, route.auth !== 'public'));
     const instance = response.headers['x-instance-id'];
     if (typeof instance === 'string') setUpstreamInstance(request, instance);
     if (response.body instanceof Readable) {
@@ -131,7 +130,6 @@ export class ProxyService {
   }
 
   private fail(error: UpstreamFailure, reply: FastifyReply): never {
-    void reply.header('x-gateway-instance', this.config.INSTANCE_ID);
     switch (error.kind) {
       case 'circuit-open':
         void reply.header('retry-after', String(this.upstreams.retryAfterSeconds(error.upstream)));
