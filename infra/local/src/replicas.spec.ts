@@ -12,6 +12,16 @@ const infraEnv = { DATABASE_URL: 'postgres://x', KAFKA_BROKERS: '127.0.0.1:59092
 describe('replicasOf', () => {
   const replicas = replicasOf(topology, { repoRoot: '/repo', infraEnv });
 
+  it('gives service-only env (secrets) to that service alone', () => {
+    const withSecrets = replicasOf(topology, {
+      repoRoot: '/repo',
+      infraEnv,
+      serviceEnv: (service): Record<string, string> =>
+        service === 'catalog' ? { JWT_SECRET: 'only-catalog' } : {},
+    });
+    expect(withSecrets.filter((r) => r.env.JWT_SECRET).map((r) => r.service)).toEqual(['catalog', 'catalog']);
+  });
+
   it('makes one replica per port of every service, numbered from 1', () => {
     expect(replicas.map((r) => [r.id, r.port, r.url])).toEqual([
       ['catalog-1', 3100, 'http://127.0.0.1:3100'],

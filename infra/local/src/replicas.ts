@@ -20,7 +20,13 @@ export const serviceEntry = (repoRoot: string, service: string): string =>
 
 export function replicasOf(
   services: readonly ServiceSpec[],
-  options: { repoRoot: string; infraEnv: Record<string, string>; host?: string },
+  options: {
+    repoRoot: string;
+    infraEnv: Record<string, string>;
+    /** Env only some services get (e.g. the gateway's JWT secret), so secrets go no further than needed. */
+    serviceEnv?: (service: string) => Record<string, string>;
+    host?: string;
+  },
 ): Replica[] {
   const host = options.host ?? '127.0.0.1';
   return services.flatMap((spec) =>
@@ -35,6 +41,7 @@ export function replicasOf(
         env: {
           ...options.infraEnv,
           ...localServiceEnv(spec),
+          ...options.serviceEnv?.(spec.name),
           HOST: host,
           PORT: String(port),
           INSTANCE_ID: id,
@@ -73,7 +80,7 @@ export interface ProxyUrls {
 
 export function formatSummary(
   replicas: readonly Replica[],
-  options: { seconds: number; downOnExit: boolean; proxies?: ProxyUrls },
+  options: { seconds: number; downOnExit: boolean; proxies?: ProxyUrls; demoLogin?: string },
 ): string {
   const labels = options.proxies ? ['edge (nginx)'] : [];
   const width = Math.max(...replicas.map((r) => r.id.length), ...labels.map((l) => l.length));
@@ -86,6 +93,7 @@ export function formatSummary(
   if (proxies)
     lines.push(
       `  open ${proxies.edge}  (the edge: storefront and /api; everything else is internal)`,
+      ...(options.demoLogin ? [`  log in as ${options.demoLogin}`] : []),
       '',
       `  ${'edge (nginx)'.padEnd(width)}  ${proxies.edge}`,
       `  ${'lb (nginx)'.padEnd(width)}  ${proxies.lb}`,

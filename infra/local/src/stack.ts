@@ -10,7 +10,7 @@ import { checkThrough, startStackProxies, type StackProxies } from './nginx/stac
 import { infraPaths } from './paths';
 import { startReplicas, type ReplicaProcesses } from './replica-processes';
 import { formatSummary, replicasOf, unbuilt } from './replicas';
-import { internalAuthSecret } from './secret';
+import { stackSecret } from './secret';
 import { allServers } from './servers';
 import { parseStackArgs, stackUsage, type StackOptions } from './stack-args';
 import { isPortOpen } from './wait';
@@ -34,8 +34,17 @@ function pnpmBuild(): Promise<void> {
 async function main(options: StackOptions): Promise<number> {
   const started = Date.now();
   const paths = infraPaths(repoRoot);
-  const infraEnv = { ...localInfraEnv(), INTERNAL_AUTH_SECRET: internalAuthSecret(paths.root) };
-  const replicas = replicasOf(services, { repoRoot, infraEnv });
+  const infraEnv = {
+    ...localInfraEnv(),
+    INTERNAL_AUTH_SECRET: stackSecret('INTERNAL_AUTH_SECRET', paths.root),
+  };
+  const demoPassword = stackSecret('DEMO_PASSWORD', paths.root);
+  const gatewayEnv = { JWT_SECRET: stackSecret('JWT_SECRET', paths.root), DEMO_PASSWORD: demoPassword };
+  const replicas = replicasOf(services, {
+    repoRoot,
+    infraEnv,
+    serviceEnv: (service) => (service === 'gateway' ? gatewayEnv : {}),
+  });
   nginxBinary(); // fail before building or starting anything when nginx is missing
 
   const missing = unbuilt(replicas, fs.existsSync);
@@ -93,6 +102,18 @@ async function main(options: StackOptions): Promise<number> {
     });
 
   try {
+    // nginx first: it needs no upstream to start, and the gateways count the lb in their readiness.
+    proxies = await startStackProxies(replicas, {
+      paths,
+      repoRoot,
+      internalAuthSecret: infraEnv.INTERNAL_AUTH_SECRET,
+    });
+  } catch (err) {
+    if (shuttingDown) return shuttingDown;
+    console.error(red(`\n${(err as Error).message}`));
+    return shutdown('start-up failed (nginx)', 1);
+  }
+  try {
     await processes.waitReady(READY_TIMEOUT_MS);
   } catch (err) {
     if (shuttingDown) return shuttingDown; // interrupted while starting
@@ -100,11 +121,6 @@ async function main(options: StackOptions): Promise<number> {
     return shutdown('start-up failed', 1);
   }
   try {
-    proxies = await startStackProxies(replicas, {
-      paths,
-      repoRoot,
-      internalAuthSecret: infraEnv.INTERNAL_AUTH_SECRET,
-    });
     const through = await checkThrough(
       proxies,
       [...new Set(replicas.filter((r) => r.service !== 'gateway').map((r) => r.service))],
@@ -125,6 +141,7 @@ async function main(options: StackOptions): Promise<number> {
       seconds: (Date.now() - started) / 1000,
       downOnExit: options.down,
       proxies: { edge: proxies.edge.url, lb: proxies.lb.url },
+      demoLogin: `alice@example.com (or admin@example.com) with password ${demoPassword}`,
     })}\n`,
   );
   processes.streamLogs();
