@@ -21,6 +21,8 @@ export const catalogConfigSchema = z.object({
   PRODUCT_CACHE_ENABLED: boolean(true),
   PRODUCT_CACHE_TTL_SECONDS: positiveInt(300),
   LIST_CACHE_TTL_SECONDS: positiveInt(30),
+  /** How long the edge (a shared cache) may serve a public product read without asking again (s-maxage). */
+  EDGE_CACHE_SECONDS: positiveInt(30),
   SEED_DEMO_DATA: boolean(true),
 });
 

@@ -18,7 +18,7 @@ import { edgeRefreshToken, startNginx, type NginxInstance } from '../../../infra
 // replica count, as real processes of the built apps, on free ports, with their own Postgres schemas
 // and Kafka topic prefix (so nothing is shared with another test file or a running `pnpm stack`).
 
-export type ServiceName = 'catalog' | 'inventory' | 'orders' | 'payments' | 'notifications';
+export type ServiceName = 'gateway' | 'catalog' | 'inventory' | 'orders' | 'payments' | 'notifications';
 
 const backendServices: readonly ServiceName[] = [
   'catalog',
@@ -27,6 +27,10 @@ const backendServices: readonly ServiceName[] = [
   'payments',
   'notifications',
 ];
+
+/** The demo users' password in test stacks (the gateway seeds alice@, bob@, admin@, customerNNN@example.com). */
+export const TEST_DEMO_PASSWORD = 'e2e-demo-password';
+const TEST_JWT_SECRET = 'e2e-jwt-secret-0123456789abcdef0123456789';
 
 export interface TestStack {
   /** Base URLs of every replica, per service. */
@@ -47,10 +51,11 @@ const repoRoot = path.resolve(__dirname, '../../..');
 const entry = (service: string) => path.join(repoRoot, 'apps', service, 'dist', 'main.js');
 
 export interface TestStackOptions {
-  /** Put a real nginx lb in front of the replicas (and route orders -> inventory/catalog through it). */
+  /**
+   * The whole request path: the gateways too, a real nginx lb in front of every service's replicas
+   * (services call each other through it) and the edge in front of the gateways.
+   */
   proxies?: boolean;
-  /** Gateway addresses (`host:port`) for an edge in front of them; needs `proxies`. */
-  gateways?: string[];
 }
 
 export async function startTestStack(
@@ -59,7 +64,8 @@ export async function startTestStack(
 ): Promise<TestStack> {
   const id = uniqueName('e2e');
   const topicPrefix = `${id}.`;
-  const specs = services.filter((s) => backendServices.includes(s.name as ServiceName)) as (ServiceSpec & {
+  const wanted = options.proxies ? ['gateway', ...backendServices] : backendServices;
+  const specs = services.filter((s) => wanted.includes(s.name as ServiceName)) as (ServiceSpec & {
     name: ServiceName;
   })[];
   const ports = Object.fromEntries(
@@ -85,19 +91,22 @@ export async function startTestStack(
       role: 'lb',
       dir: path.join(proxyDir, 'lb'),
       port: await freePort(),
-      upstreams: Object.fromEntries(specs.map((s) => [s.name, ports[s.name].map((p) => `127.0.0.1:${p}`)])),
+      upstreams: Object.fromEntries(
+        specs
+          .filter((s) => s.name !== 'gateway')
+          .map((s) => [s.name, ports[s.name].map((p) => `127.0.0.1:${p}`)]),
+      ),
     });
-    if (options.gateways?.length)
-      edge = await startNginx({
-        role: 'edge',
-        dir: path.join(proxyDir, 'edge'),
-        port: await freePort(),
-        gateways: options.gateways,
-        refreshToken: edgeRefreshToken(TEST_INTERNAL_AUTH_SECRET),
-      }).catch(async (error: unknown) => {
-        await lb?.stop();
-        throw error;
-      });
+    edge = await startNginx({
+      role: 'edge',
+      dir: path.join(proxyDir, 'edge'),
+      port: await freePort(),
+      gateways: ports.gateway.map((p) => `127.0.0.1:${p}`),
+      refreshToken: edgeRefreshToken(TEST_INTERNAL_AUTH_SECRET),
+    }).catch(async (error: unknown) => {
+      await lb?.stop();
+      throw error;
+    });
   }
   const serviceUrls = (name: ServiceName) => (lb ? `${lb.url}/${name}` : urls[name].join(','));
 
@@ -110,6 +119,9 @@ export async function startTestStack(
     INVENTORY_URLS: serviceUrls('inventory'),
     CATALOG_URLS: serviceUrls('catalog'),
     ...(edge && spec.name === 'catalog' ? { EDGE_URL: edge.url } : {}),
+    ...(spec.name === 'gateway'
+      ? { UPSTREAM_BASE_URL: lb!.url, JWT_SECRET: TEST_JWT_SECRET, DEMO_PASSWORD: TEST_DEMO_PASSWORD }
+      : {}),
     PORT: String(ports[spec.name][replica]),
     INSTANCE_ID: `${spec.name}-${replica + 1}`,
     LOG_LEVEL: 'warn',

@@ -1,38 +1,45 @@
-import { Body, Controller, Get, Header, Param, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
 import { RequireIdentity } from '@sdp/identity';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CATALOG_CONFIG, type CatalogConfig } from '../config';
 import { ListProductsQuery } from './dto/list-products.query';
 import { ProductIdParams } from './dto/product-id.params';
 import type { ProductPage, ProductView } from './dto/product.view';
 import { UpdateProductDto } from './dto/update-product.dto';
 import { ProductsService } from './products.service';
 
-/** Shared caches (the CDN edge) may keep public reads briefly; browsers always revalidate. */
-const PUBLIC_READ = 'public, max-age=0, s-maxage=30, stale-while-revalidate=30, stale-if-error=300';
+/** Shared caches (the CDN edge) may keep public reads for `seconds`; browsers always revalidate. */
+export const publicRead = (seconds: number): string =>
+  `public, max-age=0, s-maxage=${seconds}, stale-while-revalidate=${seconds}, stale-if-error=300`;
 
 @Controller('products')
 export class ProductsController {
-  constructor(private readonly products: ProductsService) {}
+  private readonly publicRead: string;
+
+  constructor(
+    private readonly products: ProductsService,
+    @Inject(CATALOG_CONFIG) config: CatalogConfig,
+  ) {
+    this.publicRead = publicRead(config.EDGE_CACHE_SECONDS);
+  }
 
   @Get()
-  @Header('Cache-Control', PUBLIC_READ)
   async list(
     @Query() query: ListProductsQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ProductPage> {
     const { value, cache } = await this.products.list(query);
-    void reply.header('x-cache', cache);
+    void reply.header('x-cache', cache).header('cache-control', this.publicRead);
     return value;
   }
 
   @Get(':id')
-  @Header('Cache-Control', PUBLIC_READ)
   async get(
     @Param() { id }: ProductIdParams,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ProductView> {
     const { value, cache } = await this.products.get(id);
-    void reply.header('x-cache', cache);
+    void reply.header('x-cache', cache).header('cache-control', this.publicRead);
     return value;
   }
 
