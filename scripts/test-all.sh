@@ -62,4 +62,7 @@ pnpm test:int
 step "End-to-end tests (services as real processes over HTTP)"
 pnpm test:e2e
 
+step "Storefront in headless Chromium against a private full stack (edge, gateways, lb, services)"
+pnpm test:storefront
+
 step "All tests passed"

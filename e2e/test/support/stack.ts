@@ -102,6 +102,7 @@ export async function startTestStack(
       dir: path.join(proxyDir, 'edge'),
       port: await freePort(),
       gateways: ports.gateway.map((p) => `127.0.0.1:${p}`),
+      webRoot: path.join(repoRoot, 'apps', 'web', 'dist'),
       refreshToken: edgeRefreshToken(TEST_INTERNAL_AUTH_SECRET),
     }).catch(async (error: unknown) => {
       await lb?.stop();
