@@ -7,6 +7,7 @@ import {
   url,
   withInstanceId,
 } from '@sdp/config';
+import { writeStrategies } from '@sdp/cache';
 import { z } from 'zod';
 
 export const catalogConfigSchema = z.object({
@@ -24,6 +25,11 @@ export const catalogConfigSchema = z.object({
   /** How long the edge (a shared cache) may serve a public product read without asking again (s-maxage). */
   EDGE_CACHE_SECONDS: positiveInt(30),
   SEED_DEMO_DATA: boolean(true),
+  /** Default write strategy for product writes until an admin switches it (stored in Redis). */
+  PRODUCT_WRITE_STRATEGY: z.enum(writeStrategies).default('write-around'),
+  /** Write-back: how often each replica claims and applies a batch of pending writes and counters. */
+  WRITE_BACK_FLUSH_MS: positiveInt(1_000),
+  WRITE_BACK_BATCH_SIZE: positiveInt(100),
 });
 
 export type CatalogConfig = z.infer<typeof catalogConfigSchema> & { INSTANCE_ID: string };

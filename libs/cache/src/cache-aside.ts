@@ -79,6 +79,13 @@ export class CacheAside {
     return { value: await promise, status: 'MISS' };
   }
 
+  /** Puts a value in the cache (write-through, write-back): the next read is a HIT with it. */
+  async set<T>(id: string, value: T | null): Promise<void> {
+    const ttl = value === null ? this.negativeTtlSeconds : jitteredTtl(this.options.ttlSeconds);
+    const stored: Stored<T> = { v: value };
+    await this.redis.set(this.key(id), JSON.stringify(stored), 'EX', ttl);
+  }
+
   /** Drops the entry; the next read loads the current value from the source. */
   async invalidate(id: string): Promise<void> {
     try {

@@ -1,3 +1,4 @@
 export * from './cache-aside';
 export * from './single-flight';
 export * from './ttl';
+export * from './write-strategy';

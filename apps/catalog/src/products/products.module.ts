@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AdminCacheController } from './admin-cache.controller';
 import { ProductsController } from './products.controller';
 import { ProductsRepository } from './products.repository';
 import { ProductsService } from './products.service';
+import { WriteBackFlusher } from './write-back.flusher';
 
 @Module({
-  controllers: [ProductsController],
-  providers: [ProductsService, ProductsRepository],
+  controllers: [ProductsController, AdminCacheController],
+  providers: [ProductsService, ProductsRepository, WriteBackFlusher],
 })
 export class ProductsModule {}

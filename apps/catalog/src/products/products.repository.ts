@@ -76,4 +76,46 @@ export class ProductsRepository {
   }
 }
 
+/**
+ * Applies a batch of write-back changes in one transaction (ids that no longer exist are skipped),
+ * and returns the ids it applied.
+ */
+export async function applyProductChanges(
+  dataSource: DataSource,
+  batch: { id: number; changes: UpdateProductDto }[],
+): Promise<number[]> {
+  return dataSource.transaction(async (manager) => {
+    const applied: number[] = [];
+    for (const { id, changes } of batch) {
+      const result = await manager
+        .createQueryBuilder()
+        .update(Product)
+        .set({ ...changes, updatedAt: () => 'now()' })
+        .where('id = :id', { id })
+        .execute();
+      if (result.affected) applied.push(id);
+    }
+    return applied;
+  });
+}
+
+/** Adds view counts taken from Redis to product_stats (one upsert for the whole batch). */
+export async function addProductViews(
+  dataSource: DataSource,
+  schema: string,
+  views: Map<number, number>,
+): Promise<void> {
+  if (views.size === 0) return;
+  const ids = [...views.keys()];
+  const counts = ids.map((id) => views.get(id)!);
+  await dataSource.query(
+    `INSERT INTO "${schema}".product_stats (product_id, views)
+     SELECT v.id, v.n FROM unnest($1::int[], $2::bigint[]) AS v(id, n)
+     JOIN "${schema}".products p ON p.id = v.id
+     ON CONFLICT (product_id) DO UPDATE
+       SET views = product_stats.views + EXCLUDED.views, updated_at = now()`,
+    [ids, counts],
+  );
+}
+
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -1,5 +1,13 @@
 import { BadRequestException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { CacheAside, type CacheEvent, type CacheStatus } from '@sdp/cache';
+import {
+  CacheAside,
+  CounterBuffer,
+  WriteBackQueue,
+  WriteStrategySetting,
+  type CacheEvent,
+  type CacheStatus,
+  type WriteStrategy,
+} from '@sdp/cache';
 import { ProductUpdated } from '@sdp/contracts';
 import { EventPublisher, Topics } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
@@ -23,6 +31,10 @@ export class ProductsService {
   private readonly pages: CacheAside;
   private readonly listVersionKey: string;
   private readonly publishFailures;
+  private readonly writes;
+  readonly writeStrategy: WriteStrategySetting;
+  readonly writeBack: WriteBackQueue;
+  readonly views: CounterBuffer;
 
   constructor(
     private readonly repository: ProductsRepository,
@@ -50,6 +62,16 @@ export class ProductsService {
     this.products = cacheFor('product', config.PRODUCT_CACHE_TTL_SECONDS);
     this.pages = cacheFor('product-page', config.LIST_CACHE_TTL_SECONDS);
     this.listVersionKey = `${config.CACHE_KEY_PREFIX}:product-page:version`;
+    this.writeStrategy = new WriteStrategySetting(
+      redis,
+      `${config.CACHE_KEY_PREFIX}:config:product-write-strategy`,
+      config.PRODUCT_WRITE_STRATEGY,
+    );
+    this.writeBack = new WriteBackQueue(redis, `${config.CACHE_KEY_PREFIX}:write-back:product`);
+    this.views = new CounterBuffer(redis, `${config.CACHE_KEY_PREFIX}:stats:views`);
+    this.writes = metrics.counter('catalog_product_writes_total', 'Product writes by write strategy.', [
+      'strategy',
+    ]);
     this.publishFailures = metrics.counter(
       'catalog_event_publish_failures_total',
       'product.updated events that could not be published.',
@@ -57,12 +79,22 @@ export class ProductsService {
   }
 
   async get(id: number): Promise<Cached<ProductView>> {
-    const load = () => this.repository.findById(id);
+    const load = () => this.loadWithPending(id);
     const { value, status } = this.config.PRODUCT_CACHE_ENABLED
       ? await this.products.get(String(id), load)
       : { value: await load(), status: 'BYPASS' as const };
     if (!value) throw new NotFoundException(`product ${id} not found`);
+    // Views accumulate in Redis and reach Postgres in batches (write-back): never on the read's critical path.
+    this.views.incr(String(id)).catch(() => undefined);
     return { value, cache: status };
+  }
+
+  /** The row from Postgres with any write-back changes not flushed yet laid over it. */
+  private async loadWithPending(id: number): Promise<ProductView | null> {
+    const row = await this.repository.findById(id);
+    if (!row) return null;
+    const pending = await this.writeBack.pending(String(id)).catch(() => ({}));
+    return Object.keys(pending).length ? withChanges(row, decodeChanges(pending), row.updatedAt) : row;
   }
 
   /**
@@ -83,20 +115,65 @@ export class ProductsService {
   }
 
   /**
-   * Writes go to Postgres first. Once committed, the cached entry is dropped (the next read loads
-   * the new row: no window where the cache holds a value the database never had) and
-   * product.updated is published for everyone else who keeps a copy.
+   * One product write, three strategies (chosen in Redis, so every replica agrees):
+   * - write-around: Postgres first; once committed, the cached entry is dropped and the next read
+   *   loads the new row (no window where the cache holds a value the database never had).
+   * - write-through: Postgres first, then the new row is put in the cache: the next read is a HIT.
+   * - write-back: the cache takes the change and answers; the flusher writes Postgres later.
+   * Listing pages are invalidated by version either way, and product.updated is published for
+   * everyone else who keeps a copy (the edge).
    */
   async update(id: number, changes: UpdateProductDto, requestId: string): Promise<ProductView> {
     const changed = productChangeFields.filter((field) => changes[field] !== undefined);
     if (changed.length === 0) {
       throw new BadRequestException(`body must change at least one of ${productChangeFields.join(', ')}`);
     }
-    const product = await this.repository.update(id, changes);
+    const strategy = await this.writeStrategy.get();
+    const product =
+      strategy === 'write-back'
+        ? await this.writeBehind(id, changes)
+        : await this.repository.update(id, changes);
     if (!product) throw new NotFoundException(`product ${id} not found`);
-    await this.invalidate(id);
+    this.writes.inc({ strategy });
+    if (strategy === 'write-through') await this.refresh(product);
+    else if (strategy === 'write-around') await this.invalidate(id);
+    else await this.bumpListVersion(id);
     await this.publishUpdated(product, changed, requestId);
     return product;
+  }
+
+  async setWriteStrategy(strategy: WriteStrategy): Promise<WriteStrategy> {
+    await this.writeStrategy.set(strategy);
+    this.logger.log(`product write strategy is now ${strategy}`);
+    return strategy;
+  }
+
+  /** Write-back: the current value (cache or Postgres, with pending changes) plus this change, kept in Redis. */
+  private async writeBehind(id: number, changes: UpdateProductDto): Promise<ProductView | null> {
+    const { value: current } = await this.products.get(String(id), () => this.loadWithPending(id));
+    if (!current) return null;
+    const product = withChanges(current, changes, new Date().toISOString());
+    await this.writeBack.enqueue(String(id), encodeChanges(changes));
+    await this.products.set(String(id), product);
+    return product;
+  }
+
+  /** Write-through: the committed row replaces the cached copy. If that fails, fall back to dropping it. */
+  private async refresh(product: ProductView): Promise<void> {
+    try {
+      await Promise.all([
+        this.products.set(String(product.id), product),
+        this.redis.incr(this.listVersionKey),
+      ]);
+    } catch {
+      await this.invalidate(product.id);
+    }
+  }
+
+  private async bumpListVersion(id: number): Promise<void> {
+    await this.redis.incr(this.listVersionKey).catch((error: unknown) => {
+      this.logger.error(`could not bump the listing version after product ${id} changed: ${String(error)}`);
+    });
   }
 
   private async invalidate(id: number): Promise<void> {
@@ -138,3 +215,24 @@ export class ProductsService {
     }
   }
 }
+
+/** Pending write-back fields are stored JSON-encoded, one hash field per product field. */
+export const encodeChanges = (changes: UpdateProductDto): Record<string, string> =>
+  Object.fromEntries(
+    productChangeFields.filter((f) => changes[f] !== undefined).map((f) => [f, JSON.stringify(changes[f])]),
+  );
+
+export const decodeChanges = (fields: Record<string, string>): UpdateProductDto => {
+  const changes: UpdateProductDto = {};
+  for (const field of productChangeFields) {
+    if (fields[field] !== undefined)
+      Object.assign(changes, { [field]: JSON.parse(fields[field]) as unknown });
+  }
+  return changes;
+};
+
+const withChanges = (product: ProductView, changes: UpdateProductDto, updatedAt: string): ProductView => ({
+  ...product,
+  ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
+  updatedAt,
+});

@@ -1,4 +1,5 @@
 import { CreateCatalog1764200000000 } from './1764200000000-create-catalog';
+import { ProductStats1764300000000 } from './1764300000000-product-stats';
 
 /** Every migration, in order. Listed explicitly (no globs) so bundles and tests see the same set. */
-export const catalogMigrations = [CreateCatalog1764200000000];
+export const catalogMigrations = [CreateCatalog1764200000000, ProductStats1764300000000];

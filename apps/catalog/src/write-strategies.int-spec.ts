@@ -1,0 +1,191 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createRedis, waitForRedis } from '@sdp/redis';
+import {
+  asUser,
+  connectPostgres,
+  TEST_INTERNAL_AUTH_SECRET,
+  testInfraEnv,
+  testSchema,
+  uniqueName,
+} from '@sdp/testing';
+import type { Redis } from 'ioredis';
+import type { Client } from 'pg';
+import { createCatalogApp } from './app';
+import { loadCatalogConfig } from './config';
+import { WriteBackFlusher } from './products/write-back.flusher';
+
+// The three write strategies on two in-process replicas against the real Postgres and Redis. The
+// interval flusher is slowed to a minute so each test flushes by hand and can look in between.
+const schema = testSchema('catalog_ws');
+const cachePrefix = uniqueName('catalog_ws');
+
+async function startReplica(index: number): Promise<NestFastifyApplication> {
+  const config = loadCatalogConfig({
+    ...testInfraEnv(),
+    INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
+    DB_SCHEMA: schema.name,
+    CACHE_KEY_PREFIX: cachePrefix,
+    INSTANCE_ID: `catalog-ws-${index}`,
+    LOG_LEVEL: 'silent',
+    DB_POOL_SIZE: '4',
+    WRITE_BACK_FLUSH_MS: '60000',
+  });
+  const app = await createCatalogApp(config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
+describe('product write strategies (integration)', () => {
+  const replicas: NestFastifyApplication[] = [];
+  let redis: Redis;
+  let db: Client;
+  const admin = asUser('admin-1', 'admin');
+  const get = (url: string, replica = 0) => replicas[replica].inject({ method: 'GET', url });
+  const put = (url: string, body: unknown, replica = 0, identity = admin) =>
+    replicas[replica].inject({
+      method: 'PUT',
+      url,
+      payload: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...identity },
+    });
+  const useStrategy = async (strategy: string) => {
+    const res = await put('/admin/cache/write-strategy', { strategy });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ strategy });
+  };
+  const inPostgres = async (id: number) =>
+    (await db.query(`SELECT price_cents FROM "${schema.name}".products WHERE id = $1`, [id])).rows[0]
+      .price_cents as number;
+  const inRedis = async (id: number) => {
+    const raw = await redis.get(`${cachePrefix}:product:${id}`);
+    return raw === null ? null : (JSON.parse(raw) as { v: { priceCents: number } }).v.priceCents;
+  };
+
+  beforeAll(async () => {
+    replicas.push(await startReplica(1), await startReplica(2));
+    redis = createRedis({ url: testInfraEnv().REDIS_CACHE_URL, name: 'catalog-ws-test', role: 'cache' });
+    await waitForRedis(redis);
+    db = await connectPostgres();
+  });
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((app) => app.close()));
+    const keys = await redis.keys(`${cachePrefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+    await db.end();
+    await schema.drop();
+  });
+
+  it('starts as write-around (the configured default) and only an admin may switch it', async () => {
+    expect((await get('/admin/cache/write-strategy')).statusCode).toBe(401);
+    expect(
+      (
+        await replicas[0].inject({ method: 'GET', url: '/admin/cache/write-strategy', headers: admin })
+      ).json(),
+    ).toEqual({
+      strategy: 'write-around',
+    });
+    const customer = await put('/admin/cache/write-strategy', { strategy: 'write-back' }, 0, asUser('u-1'));
+    expect(customer.statusCode).toBe(403);
+    const bad = await put('/admin/cache/write-strategy', { strategy: 'write-sideways' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/strategy must be one of write-around, write-through, write-back/);
+    expect(await redis.get(`${cachePrefix}:config:product-write-strategy`)).toBeNull();
+  });
+
+  it('write-around: Postgres has the new value, Redis has nothing, the next read is a MISS that loads it', async () => {
+    await useStrategy('write-around');
+    await get('/products/41'); // cached with the old value
+    expect(await inRedis(41)).not.toBeNull();
+    expect((await put('/products/41', { priceCents: 1_111 })).statusCode).toBe(200);
+    expect(await inPostgres(41)).toBe(1_111);
+    expect(await inRedis(41)).toBeNull();
+    const next = await get('/products/41', 1);
+    expect(next.headers['x-cache']).toBe('MISS');
+    expect(next.json().priceCents).toBe(1_111);
+  });
+
+  it('write-through: Postgres and Redis both have the new value, the next read (other replica) is a HIT', async () => {
+    await useStrategy('write-through');
+    await get('/products/42');
+    expect((await put('/products/42', { priceCents: 2_222 })).statusCode).toBe(200);
+    expect(await inPostgres(42)).toBe(2_222);
+    expect(await inRedis(42)).toBe(2_222);
+    const next = await get('/products/42', 1);
+    expect(next.headers['x-cache']).toBe('HIT');
+    expect(next.json().priceCents).toBe(2_222);
+  });
+
+  it('write-back: Redis answers with the new value at once, Postgres only after a flush', async () => {
+    await useStrategy('write-back');
+    const before = await inPostgres(43);
+    const res = await put('/products/43', { priceCents: 3_333 }, 1); // the switch reached replica 2 too
+    expect(res.statusCode).toBe(200);
+    expect(res.json().priceCents).toBe(3_333);
+    expect(await inRedis(43)).toBe(3_333);
+    expect(await inPostgres(43)).toBe(before); // not yet
+    expect(await redis.sismember(`${cachePrefix}:write-back:product:dirty`, '43')).toBe(1);
+    const next = await get('/products/43', 0);
+    expect(next.headers['x-cache']).toBe('HIT');
+    expect(next.json().priceCents).toBe(3_333);
+
+    // Even if the cached entry goes (eviction, TTL), a read overlays the pending change on the row.
+    await redis.del(`${cachePrefix}:product:43`);
+    expect((await get('/products/43', 1)).json().priceCents).toBe(3_333);
+
+    expect(await replicas[0].get(WriteBackFlusher).flushAll()).toBe(1);
+    expect(await inPostgres(43)).toBe(3_333);
+    expect(await redis.scard(`${cachePrefix}:write-back:product:dirty`)).toBe(0);
+    expect(await redis.exists(`${cachePrefix}:write-back:product:pending:43`)).toBe(0);
+  });
+
+  it('write-back: many writes to one product collapse into one database write of the latest value', async () => {
+    await useStrategy('write-back');
+    for (const price of [501, 502, 503])
+      expect((await put('/products/44', { priceCents: price })).statusCode).toBe(200);
+    expect((await put('/products/44', { name: 'Late Rename' }, 1)).statusCode).toBe(200);
+    expect(await replicas[1].get(WriteBackFlusher).flushAll()).toBe(1);
+    const row = await db.query(`SELECT name, price_cents FROM "${schema.name}".products WHERE id = 44`);
+    expect(row.rows[0]).toEqual({ name: 'Late Rename', price_cents: 503 });
+  });
+
+  it('write-back: two replicas flushing concurrently apply each write exactly once', async () => {
+    await useStrategy('write-back');
+    const ids = Array.from({ length: 40 }, (_, i) => 100 + i);
+    for (const id of ids)
+      expect((await put(`/products/${id}`, { priceCents: 7_000 + id }, id % 2)).statusCode).toBe(200);
+    const applied = await Promise.all(replicas.map((app) => app.get(WriteBackFlusher).flushAll()));
+    expect(applied[0] + applied[1]).toBe(ids.length); // claimed once in total, however they split
+    const rows = await db.query(
+      `SELECT id, price_cents FROM "${schema.name}".products WHERE id = ANY($1::int[]) ORDER BY id`,
+      [ids],
+    );
+    expect(rows.rows).toEqual(ids.map((id) => ({ id, price_cents: 7_000 + id })));
+  });
+
+  it('write-back of view counters: reads HINCRBY in Redis, the flusher adds them to product_stats', async () => {
+    for (let i = 0; i < 5; i++) await get('/products/45', i % 2);
+    expect(Number(await redis.hget(`${cachePrefix}:stats:views`, '45'))).toBeGreaterThanOrEqual(5);
+    await replicas[0].get(WriteBackFlusher).flushAll();
+    expect(await redis.hget(`${cachePrefix}:stats:views`, '45')).toBeNull();
+    const stats = await db.query(`SELECT views FROM "${schema.name}".product_stats WHERE product_id = 45`);
+    expect(Number(stats.rows[0].views)).toBe(5);
+  });
+
+  it('a graceful stop flushes what is pending', async () => {
+    await useStrategy('write-back');
+    const extra = await startReplica(3);
+    const res = await extra.inject({
+      method: 'PUT',
+      url: '/products/46',
+      payload: JSON.stringify({ priceCents: 4_646 }),
+      headers: { 'content-type': 'application/json', ...admin },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(await inPostgres(46)).not.toBe(4_646);
+    await extra.close();
+    expect(await inPostgres(46)).toBe(4_646);
+  });
+});
