@@ -296,6 +296,33 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/admin/cache/write-strategy': {
+      put: {
+        summary:
+          'Switch the catalog product write strategy for every replica (docs/cache-write-strategies.md)',
+        tags: ['catalog', 'admin'],
+        security: bearer,
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['strategy'],
+            properties: {
+              strategy: { type: 'string', enum: ['write-around', 'write-through', 'write-back'] },
+            },
+          }),
+        },
+        responses: {
+          '200': ok('The strategy now in force', {
+            type: 'object',
+            properties: { strategy: { type: 'string' } },
+          }),
+          '400': error('Unknown strategy'),
+          ...adminOnly,
+          ...upstreamErrors,
+        },
+      },
+    },
     '/api/stock/{sku}': {
       get: {
         summary: 'Stock of one SKU',

@@ -14,6 +14,10 @@ describe(RouteMatcher.name, () => {
       route: { upstream: 'inventory', auth: 'admin' },
       upstreamPath: '/stock/SKU-000001',
     });
+    expect(matcher.match('PUT', '/api/admin/cache/write-strategy')).toMatchObject({
+      route: { upstream: 'catalog', auth: 'admin' },
+      upstreamPath: '/admin/cache/write-strategy',
+    });
     expect(matcher.match('post', '/api/checkout')).toMatchObject({
       route: { upstream: 'orders', rateLimit: 'checkout', timeout: 'checkout' },
       upstreamPath: '/checkout',

@@ -55,6 +55,7 @@ export const routeTable: readonly RouteSpec[] = [
   route('GET', '/api/products/top', 'catalog', '/products/top', 'public'),
   route('GET', '/api/products/:id', 'catalog', '/products/:id', 'public'),
   route('PUT', '/api/admin/products/:id', 'catalog', '/products/:id', 'admin'),
+  route('PUT', '/api/admin/cache/write-strategy', 'catalog', '/admin/cache/write-strategy', 'admin'),
 
   // inventory
   route('GET', '/api/stock/:sku', 'inventory', '/stock/:sku', 'public'),
