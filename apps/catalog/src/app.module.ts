@@ -41,6 +41,7 @@ export class AppModule {
             migrations: catalogMigrations,
             applicationName: config.INSTANCE_ID,
             poolSize: config.DB_POOL_SIZE,
+            migrate: config.DB_MIGRATE,
             afterMigrate: (dataSource) =>
               config.SEED_DEMO_DATA ? seedCatalog(dataSource, config.DB_SCHEMA) : Promise.resolve(),
           }),

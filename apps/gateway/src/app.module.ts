@@ -44,6 +44,7 @@ export class AppModule {
             migrations: gatewayMigrations,
             applicationName: config.INSTANCE_ID,
             poolSize: config.DB_POOL_SIZE,
+            migrate: config.DB_MIGRATE,
             afterMigrate: (dataSource) =>
               config.SEED_DEMO_USERS
                 ? seedDemoUsers(dataSource, config.DB_SCHEMA, config.DEMO_PASSWORD)

@@ -40,6 +40,7 @@ export class AppModule {
             migrations: inventoryMigrations,
             applicationName: config.INSTANCE_ID,
             poolSize: config.DB_POOL_SIZE,
+            migrate: config.DB_MIGRATE,
             afterMigrate: (dataSource) =>
               config.SEED_DEMO_DATA ? seedStock(dataSource, config.DB_SCHEMA) : Promise.resolve(),
           }),

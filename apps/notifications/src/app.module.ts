@@ -38,6 +38,7 @@ export class AppModule {
             migrations: notificationsMigrations,
             applicationName: config.INSTANCE_ID,
             poolSize: config.DB_POOL_SIZE,
+            migrate: config.DB_MIGRATE,
           }),
         }),
         CacheRedisModule.forRootAsync({

@@ -42,6 +42,7 @@ export class AppModule {
             migrations: ordersMigrations,
             applicationName: config.INSTANCE_ID,
             poolSize: config.DB_POOL_SIZE,
+            migrate: config.DB_MIGRATE,
           }),
         }),
         CacheRedisModule.forRootAsync({

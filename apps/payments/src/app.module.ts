@@ -38,6 +38,7 @@ export class AppModule {
             migrations: paymentsMigrations,
             applicationName: config.INSTANCE_ID,
             poolSize: config.DB_POOL_SIZE,
+            migrate: config.DB_MIGRATE,
           }),
         }),
         KafkaModule.forRootAsync({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { csv, hostPort, identifier, port, positiveInt, url } from './fields';
+import { boolean, csv, hostPort, identifier, port, positiveInt, url } from './fields';
 
 /** What every service reads. Spread into a service's own schema: `z.object({ ...serviceConfigShape('x', 3100), ... })`. */
 export const serviceConfigShape = (service: string, defaultPort: number) => ({
@@ -13,6 +13,11 @@ export const serviceConfigShape = (service: string, defaultPort: number) => ({
   DATABASE_URL: url(['postgres', 'postgresql']),
   DB_SCHEMA: identifier(service),
   DB_POOL_SIZE: positiveInt(10),
+  /**
+   * Migrate (and seed) at boot, under an advisory lock. Compose sets it to false on the replicas and
+   * runs one `--migrate-only` job per service first, so replicas never race a schema change.
+   */
+  DB_MIGRATE: boolean(true),
   KAFKA_BROKERS: csv('each broker must be host:port', hostPort),
   KAFKA_TOPIC_PREFIX: z
     .string()

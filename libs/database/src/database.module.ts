@@ -7,6 +7,8 @@ import { migrateSchema } from './migrate';
 export interface DatabaseModuleOptions extends ServiceDataSourceOptions {
   /** Runs after migrations on every start (e.g. idempotent demo data). */
   afterMigrate?: (dataSource: DataSource) => Promise<unknown>;
+  /** false: another process (a one-shot migrate job) owns migrations and seeding; default true. */
+  migrate?: boolean;
 }
 
 interface AsyncOptions {
@@ -39,8 +41,10 @@ export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
           useFactory: async (settings: DatabaseModuleOptions): Promise<DataSource> => {
             const dataSource = createServiceDataSource(settings);
             await dataSource.initialize();
-            await migrateSchema(dataSource, settings.schema);
-            await settings.afterMigrate?.(dataSource);
+            if (settings.migrate !== false) {
+              await migrateSchema(dataSource, settings.schema);
+              await settings.afterMigrate?.(dataSource);
+            }
             return dataSource;
           },
         },
