@@ -22,6 +22,8 @@ export const catalogConfigSchema = z.object({
   PRODUCT_CACHE_ENABLED: boolean(true),
   PRODUCT_CACHE_TTL_SECONDS: positiveInt(300),
   LIST_CACHE_TTL_SECONDS: positiveInt(30),
+  /** XFetch early refresh of hot product entries (0 = off; >1 refreshes earlier). */
+  PRODUCT_CACHE_EARLY_REFRESH_BETA: z.coerce.number().min(0).max(100).default(1),
   /** How long the edge (a shared cache) may serve a public product read without asking again (s-maxage). */
   EDGE_CACHE_SECONDS: positiveInt(30),
   SEED_DEMO_DATA: boolean(true),

@@ -1,5 +1,5 @@
 import { createRedis, waitForRedis } from '@sdp/redis';
-import { startDisposableRedis, testInfraEnv, uniqueName } from '@sdp/testing';
+import { startDisposableRedis, testInfraEnv, uniqueName, waitFor } from '@sdp/testing';
 import type { Redis } from 'ioredis';
 import { CacheAside, type CacheEvent } from './cache-aside';
 
@@ -53,6 +53,31 @@ describe(`${CacheAside.name} (real Redis)`, () => {
     expect(results.every((r) => r.value === 'fresh')).toBe(true);
     expect(events.filter((e) => e === 'load')).toHaveLength(1);
     expect(events).toContain('stampede_wait'); // the other replica waited instead of loading
+  });
+
+  it('refreshes a hot key early (XFetch): the hit is served, one background reload replaces the value', async () => {
+    const events: CacheEvent[] = [];
+    // A large beta makes the early refresh certain on the next hit, so the test is deterministic.
+    const cache = new CacheAside(replicaA, {
+      keyPrefix: prefix,
+      ttlSeconds: 60,
+      earlyRefreshBeta: 1e9,
+      onEvent: (e) => events.push(e),
+    });
+    const loads = { calls: 0 };
+    await cache.get('hot', slowLoad('v1', loads, 5));
+    const hit = await cache.get('hot', slowLoad('v2', loads, 5));
+    expect(hit).toEqual({ value: 'v1', status: 'HIT' }); // the caller never waits for the refresh
+    expect(events).toContain('early_refresh');
+    await waitFor(async () => (await replicaA.get(cache.key('hot')))?.includes('"v2"'), {
+      timeoutMs: 2_000,
+      what: 'the early refresh to land',
+    });
+    expect(loads.calls).toBe(2);
+    const off = new CacheAside(replicaA, { keyPrefix: prefix, ttlSeconds: 60 });
+    await off.get('cold-off', slowLoad('x', loads, 0));
+    await off.get('cold-off', slowLoad('y', loads, 0));
+    expect(loads.calls).toBe(3); // without beta: a plain hit, no reload
   });
 
   it('caches a not-found briefly so repeated lookups of a missing id stay off the source', async () => {

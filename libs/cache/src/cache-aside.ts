@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { SingleFlight } from './single-flight';
-import { jitteredTtl } from './ttl';
+import { jitteredTtl, shouldRefreshEarly } from './ttl';
 
 /** HIT: served from Redis. MISS: loaded from the source. BYPASS: Redis unavailable, served from the source. */
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
@@ -11,7 +11,7 @@ export interface CacheResult<T> {
   status: CacheStatus;
 }
 
-export type CacheEvent = 'hit' | 'miss' | 'load' | 'stampede_wait' | 'bypass';
+export type CacheEvent = 'hit' | 'miss' | 'load' | 'stampede_wait' | 'bypass' | 'early_refresh';
 
 export interface CacheAsideOptions {
   /** Prefix for every key this cache writes, e.g. "catalog". */
@@ -23,12 +23,20 @@ export interface CacheAsideOptions {
   loadLockMs?: number;
   /** Poll interval while another replica loads the key. */
   waitPollMs?: number;
+  /**
+   * XFetch early refresh (see `shouldRefreshEarly`): 0 or unset = off. With it on, a hit close to
+   * expiry may trigger one background reload while the cached value is still served.
+   */
+  earlyRefreshBeta?: number;
   onEvent?: (event: CacheEvent) => void;
   onDegraded?: (error: unknown, operation: string) => void;
 }
 
 interface Stored<T> {
   v: T | null;
+  /** How long the load took (ms) and when the entry expires (epoch ms): inputs to early refresh. */
+  d?: number;
+  e?: number;
 }
 
 // Releases the load lock only if we still own it (it may have expired and been taken by another).
@@ -72,6 +80,7 @@ export class CacheAside {
     }
     if (cached) {
       this.emit('hit');
+      this.maybeRefreshEarly(key, cached, load);
       return { value: cached.v, status: 'HIT' };
     }
     this.emit('miss');
@@ -111,12 +120,22 @@ export class CacheAside {
       if (landed) return landed.v;
     }
     try {
+      const started = Date.now();
       const value = await this.loadFromSource(load);
-      await this.write(key, value);
+      await this.write(key, value, Date.now() - started);
       return value;
     } finally {
       if (haveLock) await this.redis.eval(RELEASE_IF_OWNER, 1, lockKey, token).catch(() => undefined);
     }
+  }
+
+  private maybeRefreshEarly<T>(key: string, cached: Stored<T>, load: () => Promise<T | null>): void {
+    const beta = this.options.earlyRefreshBeta ?? 0;
+    if (cached.d === undefined || cached.e === undefined || !shouldRefreshEarly(cached.d, cached.e, beta))
+      return;
+    this.emit('early_refresh');
+    // Same path as a miss: one loader per key in this process, one across replicas (the load lock).
+    void this.flights.run(key, () => this.loadOnce(key, load)).promise.catch(() => undefined);
   }
 
   /** Another replica is loading this key: wait for its value instead of hitting the source too. */
@@ -146,9 +165,9 @@ export class CacheAside {
     return raw === null ? undefined : (JSON.parse(raw) as Stored<T>);
   }
 
-  private async write<T>(key: string, value: T | null): Promise<void> {
+  private async write<T>(key: string, value: T | null, loadMs: number): Promise<void> {
     const ttl = value === null ? this.negativeTtlSeconds : jitteredTtl(this.options.ttlSeconds);
-    const stored: Stored<T> = { v: value };
+    const stored: Stored<T> = { v: value, d: loadMs, e: Date.now() + ttl * 1_000 };
     await this.redis.set(key, JSON.stringify(stored), 'EX', ttl).catch((error: unknown) => {
       this.options.onDegraded?.(error, 'set');
     });

@@ -1,5 +1,5 @@
 import { SingleFlight } from './single-flight';
-import { jitteredTtl } from './ttl';
+import { jitteredTtl, shouldRefreshEarly } from './ttl';
 
 describe(SingleFlight.name, () => {
   it('runs the work once for concurrent callers of the same key', async () => {
@@ -33,5 +33,21 @@ describe(jitteredTtl.name, () => {
     expect(jitteredTtl(300, 0.1, () => 0)).toBe(300);
     expect(jitteredTtl(300, 0.1, () => 0.999)).toBe(330);
     expect(jitteredTtl(0, 0.1, () => 0)).toBe(1);
+  });
+});
+
+describe(shouldRefreshEarly.name, () => {
+  const expiresAt = 100_000;
+  it('never refreshes with beta 0, and always once expired', () => {
+    expect(shouldRefreshEarly(50, expiresAt, 0, expiresAt - 1, () => 0.0001)).toBe(false);
+    expect(shouldRefreshEarly(50, expiresAt, 1, expiresAt, () => 0.999)).toBe(true);
+  });
+
+  it('refreshes early more often the closer expiry is and the slower the load', () => {
+    // -ln(random) is the random factor: ln(0.5) ~ -0.69, so with delta 100 ms the gap closed is ~69 ms.
+    expect(shouldRefreshEarly(100, expiresAt, 1, expiresAt - 60, () => 0.5)).toBe(true);
+    expect(shouldRefreshEarly(100, expiresAt, 1, expiresAt - 80, () => 0.5)).toBe(false);
+    expect(shouldRefreshEarly(1_000, expiresAt, 1, expiresAt - 600, () => 0.5)).toBe(true);
+    expect(shouldRefreshEarly(100, expiresAt, 2, expiresAt - 130, () => 0.5)).toBe(true);
   });
 });

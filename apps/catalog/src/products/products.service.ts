@@ -52,14 +52,19 @@ export class ProductsService {
       this.logger.warn(
         `cache ${operation} failed, serving from Postgres: ${error instanceof Error ? error.message : String(error)}`,
       );
-    const cacheFor = (name: string, ttlSeconds: number) =>
+    const cacheFor = (name: string, ttlSeconds: number, earlyRefreshBeta = 0) =>
       new CacheAside(redis, {
         keyPrefix: `${config.CACHE_KEY_PREFIX}:${name}`,
         ttlSeconds,
+        earlyRefreshBeta,
         onEvent: (event: CacheEvent) => cacheEvents.inc({ cache: name, event }),
         onDegraded,
       });
-    this.products = cacheFor('product', config.PRODUCT_CACHE_TTL_SECONDS);
+    this.products = cacheFor(
+      'product',
+      config.PRODUCT_CACHE_TTL_SECONDS,
+      config.PRODUCT_CACHE_EARLY_REFRESH_BETA,
+    );
     this.pages = cacheFor('product-page', config.LIST_CACHE_TTL_SECONDS);
     this.listVersionKey = `${config.CACHE_KEY_PREFIX}:product-page:version`;
     this.writeStrategy = new WriteStrategySetting(
