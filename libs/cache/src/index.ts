@@ -2,3 +2,4 @@ export * from './cache-aside';
 export * from './single-flight';
 export * from './ttl';
 export * from './write-strategy';
+export * from './leaderboard';
