@@ -1,0 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { composeEnv } from './env-file';
+
+const file = path.resolve(__dirname, '../../../.env');
+if (fs.existsSync(file)) {
+  console.log(`${file} exists; not overwriting it (delete it to generate new secrets)`);
+} else {
+  fs.writeFileSync(file, composeEnv(), { mode: 0o600 });
+  console.log(`wrote ${file}; the demo password is DEMO_PASSWORD in it`);
+}

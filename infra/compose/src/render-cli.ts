@@ -1,0 +1,6 @@
+// pnpm compose:render — rewrites infra/compose/nginx/* from infra/nginx templates (commit the result;
+// a unit test fails when they are out of date).
+import path from 'node:path';
+import { writeAll } from './render';
+
+for (const file of writeAll()) console.log(`wrote ${path.relative(process.cwd(), file)}`);
