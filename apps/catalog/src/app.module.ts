@@ -6,6 +6,7 @@ import { ObservabilityModule } from '@sdp/observability';
 import { CacheRedisModule } from '@sdp/redis';
 import { CATALOG_CONFIG, type CatalogConfig } from './config';
 import { catalogMigrations } from './db/migrations';
+import { BestSellersModule } from './best-sellers/best-sellers.module';
 import { EdgeRefreshModule } from './edge/edge-refresh';
 import { seedCatalog } from './db/seed';
 import { Category } from './products/category.entity';
@@ -56,9 +57,10 @@ export class AppModule {
             clientId: config.INSTANCE_ID,
             brokers: config.KAFKA_BROKERS,
             topicPrefix: config.KAFKA_TOPIC_PREFIX,
-            topics: ['product.updated'],
+            topics: ['product.updated', 'order.confirmed'],
           }),
         }),
+        BestSellersModule, // before ProductsModule: /products/top must not reach /products/:id
         ProductsModule,
         EdgeRefreshModule,
       ],

@@ -41,6 +41,12 @@ export class ProductsRepository {
     return product ? toView(product) : null;
   }
 
+  async findBySkus(skus: string[]): Promise<ProductView[]> {
+    if (skus.length === 0) return [];
+    const products = await this.query().where('product.sku IN (:...skus)', { skus }).getMany();
+    return products.map(toView);
+  }
+
   async list(query: ListProductsQuery): Promise<{ items: ProductView[]; total: number }> {
     const [column, direction] = orderBy[query.sort];
     const builder = this.query()

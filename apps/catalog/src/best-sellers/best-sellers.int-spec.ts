@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { OrderConfirmed } from '@sdp/contracts';
+import { EventPublisher, Topics } from '@sdp/messaging';
+import { TEST_INTERNAL_AUTH_SECRET, testInfraEnv, testSchema, uniqueName, waitFor } from '@sdp/testing';
+import { createCatalogApp } from '../app';
+import { loadCatalogConfig } from '../config';
+import { BestSellersService } from './best-sellers.service';
+
+// Best-sellers fed by real order.confirmed events through Kafka, on private topics, schema and keys.
+const schema = testSchema('catalog_top');
+const cachePrefix = uniqueName('catalog_top');
+const topicPrefix = `${uniqueName('t')}.`;
+
+describe('best-sellers (integration)', () => {
+  let app: NestFastifyApplication;
+  const get = (url: string) => app.inject({ method: 'GET', url });
+  const confirm = (lines: [string, number][], eventId?: string) => {
+    const event = OrderConfirmed.create(
+      randomUUID(),
+      {
+        orderId: randomUUID(),
+        userId: 'user-1',
+        items: lines.map(([sku, quantity]) => ({ sku, quantity, priceCents: 100 })),
+        totalCents: 100,
+      },
+      uniqueName('req'),
+    );
+    const envelope = eventId ? { ...event, id: eventId } : event;
+    return app.get(EventPublisher).publish(app.get(Topics).name(OrderConfirmed.type), envelope);
+  };
+  const counted = async () =>
+    (await get('/metrics')).body.match(/catalog_best_seller_events_total\{outcome="(\w+)"\} (\d+)/g) ?? [];
+
+  beforeAll(async () => {
+    const config = loadCatalogConfig({
+      ...testInfraEnv(),
+      INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
+      DB_SCHEMA: schema.name,
+      CACHE_KEY_PREFIX: cachePrefix,
+      KAFKA_TOPIC_PREFIX: topicPrefix,
+      INSTANCE_ID: 'catalog-top-1',
+      LOG_LEVEL: 'silent',
+      DB_POOL_SIZE: '4',
+    });
+    app = await createCatalogApp(config);
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await schema.drop();
+  });
+
+  it('ranks SKUs by quantity sold from order.confirmed, counts a redelivered event once', async () => {
+    const duplicateId = randomUUID();
+    await confirm([
+      ['SKU-000003', 2],
+      ['SKU-000001', 1],
+    ]);
+    await confirm([['SKU-000002', 5]], duplicateId);
+    await confirm([['SKU-000002', 5]], duplicateId); // the same event again (at-least-once delivery)
+    await confirm([['SKU-000001', 4]]);
+    await waitFor(
+      async () =>
+        (await counted()).join(' ').includes('outcome="duplicate"} 1') &&
+        (await counted()).join(' ').includes('outcome="counted"} 3'),
+      {
+        timeoutMs: 20_000,
+        what: 'four order.confirmed events consumed',
+      },
+    );
+    const res = await get('/products/top?n=2');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toMatch(/public, .*s-maxage=\d+/);
+    const body = res.json();
+    expect(body.window).toBe('all');
+    expect(
+      body.items.map((i: { sku: string; sold: number; rank: number }) => [i.rank, i.sku, i.sold]),
+    ).toEqual([
+      [1, 'SKU-000002', 5],
+      [2, 'SKU-000001', 5],
+    ]);
+    expect(body.items[0].product).toMatchObject({ sku: 'SKU-000002', id: 2 });
+  });
+
+  it('the hour window counts recent orders only (per-minute buckets)', async () => {
+    const board = app.get(BestSellersService).board;
+    const twoHoursAgo = Date.now() - 2 * 3600_000;
+    await board.record(randomUUID(), [{ member: 'SKU-000009', score: 50 }], twoHoursAgo);
+    const hour = (await get('/products/top?n=10&window=hour')).json();
+    expect(hour.items.map((i: { sku: string }) => i.sku)).not.toContain('SKU-000009');
+    expect(hour.items[0]).toMatchObject({ sku: 'SKU-000002', sold: 5 });
+    const all = (await get('/products/top?n=1')).json();
+    expect(all.items[0]).toMatchObject({ sku: 'SKU-000009', sold: 50 });
+  });
+
+  it('is not parsed as a product id, and rejects bad parameters with a 400', async () => {
+    expect((await get('/products/top')).statusCode).toBe(200);
+    for (const [query, message] of [
+      ['n=0', /n must be an integer between 1 and 50/],
+      ['n=51', /n must be an integer between 1 and 50/],
+      ['n=ten', /n must be an integer/],
+      ['window=week', /window must be one of all, hour/],
+    ] as const) {
+      const res = await get(`/products/top?${query}`);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().message).toMatch(message);
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Leaderboard } from '@sdp/cache';
+import { OrderConfirmed } from '@sdp/contracts';
+import { Consumers, NonRetryableError, type EventEnvelope } from '@sdp/messaging';
+import { MetricsService } from '@sdp/observability';
+import { CACHE_REDIS } from '@sdp/redis';
+import type { Redis } from 'ioredis';
+import { CATALOG_CONFIG, type CatalogConfig } from '../config';
+import { ProductsRepository } from '../products/products.repository';
+import type { TopWindow } from './dto/top-products.query';
+import type { TopProductsView } from './dto/top-products.view';
+
+/** One group for all replicas: each confirmed order is counted by one of them (and deduplicated by id). */
+export const BEST_SELLERS_GROUP = 'catalog-best-sellers';
+
+/**
+ * Best-sellers: a Redis sorted set per ranking (all-time, and per-minute buckets for the last hour),
+ * fed by order.confirmed. The ranking is derived data: it can be rebuilt from the order history, so
+ * it may live in Redis alone.
+ */
+@Injectable()
+export class BestSellersService implements OnModuleInit {
+  private readonly logger = new Logger(BestSellersService.name);
+  readonly board: Leaderboard;
+  private readonly counted;
+
+  constructor(
+    private readonly consumers: Consumers,
+    private readonly repository: ProductsRepository,
+    @Inject(CACHE_REDIS) redis: Redis,
+    @Inject(CATALOG_CONFIG) config: CatalogConfig,
+    metrics: MetricsService,
+  ) {
+    this.board = new Leaderboard(redis, `${config.CACHE_KEY_PREFIX}:best-sellers`);
+    this.counted = metrics.counter(
+      'catalog_best_seller_events_total',
+      'order.confirmed events seen by the best-seller ranking, by outcome.',
+      ['outcome'],
+    );
+  }
+
+  onModuleInit(): void {
+    this.consumers.declare({
+      groupId: BEST_SELLERS_GROUP,
+      topics: [OrderConfirmed.type],
+      handler: (envelope) => this.handle(envelope),
+    });
+  }
+
+  async handle(envelope: EventEnvelope): Promise<void> {
+    const parsed = OrderConfirmed.parse(envelope);
+    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
+    const { id, occurredAt, data } = parsed.envelope;
+    const recorded = await this.board.record(
+      id,
+      data.items.map((line) => ({ member: line.sku, score: line.quantity })),
+      Date.parse(occurredAt),
+    );
+    this.counted.inc({ outcome: recorded ? 'counted' : 'duplicate' });
+    if (!recorded) this.logger.debug(`order.confirmed ${id} already counted`);
+  }
+
+  async top(n: number, window: TopWindow): Promise<TopProductsView> {
+    const ranked = window === 'hour' ? await this.board.topInWindow(n) : await this.board.top(n);
+    const products = await this.repository.findBySkus(ranked.map((r) => r.member));
+    const bySku = new Map(products.map((p) => [p.sku, p]));
+    return {
+      window,
+      items: ranked.map((r, i) => ({
+        rank: i + 1,
+        sku: r.member,
+        sold: r.score,
+        product: bySku.get(r.member) ?? null,
+      })),
+    };
+  }
+}
