@@ -4,7 +4,7 @@ import { formatStatus } from '../status';
 import { asUser } from '../process';
 import { javaArgs, kafkaLibsDir, loggingProps, newClusterId, renderServerProperties } from './kafka';
 import { initdbArgs, postgresArgs } from './postgres';
-import { renderRedisConf } from './redis';
+import { cachePolicy, renderRedisConf } from './redis';
 import { infraPaths } from '../paths';
 
 const parseProps = (text: string) =>
@@ -32,6 +32,14 @@ describe('redis config', () => {
   it('caps the cache node at 64mb with LRU eviction', () => {
     const conf = renderRedisConf(cache, '/d');
     expect(conf).toContain('maxmemory 64mb\nmaxmemory-policy allkeys-lru\n');
+  });
+
+  it('takes the eviction policy from REDIS_CACHE_POLICY and refuses an unknown one', () => {
+    expect(renderRedisConf(cache, '/d', cachePolicy({ REDIS_CACHE_POLICY: 'allkeys-lfu' }))).toContain(
+      'maxmemory-policy allkeys-lfu\n',
+    );
+    expect(cachePolicy({})).toBe('allkeys-lru');
+    expect(() => cachePolicy({ REDIS_CACHE_POLICY: 'fifo' })).toThrow(/REDIS_CACHE_POLICY must be one of/);
   });
 });
 
