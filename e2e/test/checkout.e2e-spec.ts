@@ -4,11 +4,11 @@ import { eventTopics } from '@sdp/topology';
 import {
   fireCheckouts,
   finalStatuses,
-  getStock,
   percentile,
   runSweeper,
   setPsp,
   setStock,
+  settledStock,
   type CheckoutResult,
 } from './support/checkout-client';
 import { replayTopics, waitForConsumersToCatchUp } from './support/kafka';
@@ -83,7 +83,7 @@ describe('checkout across all services (e2e)', () => {
     const results = await fireCheckouts(stack.urls.orders, BUYERS, 'flash-a', [{ sku, quantity: 1 }]);
     const accepted = results.filter((r) => r.status === 202);
     const statuses = await finalStatuses(stack.urls.orders[0], accepted);
-    const stock = await getStock(inventory(), sku);
+    const stock = await settledStock(inventory(), sku);
     const figures = report('flash sale, failure rate 0', results, statuses, stock);
 
     expect(figures.otherAnswers).toEqual({});
@@ -104,7 +104,7 @@ describe('checkout across all services (e2e)', () => {
     const accepted = results.filter((r) => r.status === 202);
     const statuses = await finalStatuses(stack.urls.orders[0], accepted);
     await runSweeper(inventory());
-    const stock = await getStock(inventory(), sku);
+    const stock = await settledStock(inventory(), sku);
     const figures = report('flash sale, failure rate 0.3', results, statuses, stock);
 
     expect(figures.otherAnswers).toEqual({});

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { waitFor } from '@sdp/testing';
 import { percentile } from './support/checkout-client';
 import { bearer, counterSum, login, loginMany, msUntil } from './support/edge-client';
 import { startTestStack, type TestStack } from './support/stack';
@@ -202,11 +203,15 @@ describe('through the edge (e2e)', () => {
         }
       }),
     );
-    const stock = (await (await api(`/stock/${sku}`)).json()) as {
-      onHand: number;
-      reserved: number;
-      sold: number;
-    };
+    // Orders are final before inventory has consumed every outcome (eventually consistent): wait for it.
+    type Stock = { onHand: number; reserved: number; sold: number };
+    const stock = await waitFor(
+      async () => {
+        const current = (await (await api(`/stock/${sku}`)).json()) as Stock;
+        return current.reserved === 0 ? current : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'inventory to settle the holds' },
+    );
     const figures = {
       placed: accepted.length,
       confirmed: statuses.filter((s) => s === 'CONFIRMED').length,

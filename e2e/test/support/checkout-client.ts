@@ -31,6 +31,20 @@ export async function getStock(inventoryUrl: string, sku: string): Promise<Stock
   return (await fetch(`${inventoryUrl}/stock/${sku}`)).json() as Promise<Stock>;
 }
 
+/**
+ * The stock once inventory has caught up: an order is final in orders before inventory consumes
+ * order.confirmed / order.cancelled (eventual consistency), so wait until no hold is left.
+ */
+export async function settledStock(inventoryUrl: string, sku: string): Promise<Stock> {
+  return waitFor(
+    async () => {
+      const stock = await getStock(inventoryUrl, sku);
+      return stock.reserved === 0 ? stock : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, what: `inventory to settle every hold on ${sku}` },
+  );
+}
+
 export async function setPsp(
   paymentsUrl: string,
   settings: { failureRate?: number; latencyMs?: number },
