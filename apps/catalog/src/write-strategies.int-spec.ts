@@ -174,6 +174,27 @@ describe('product write strategies (integration)', () => {
     expect(Number(stats.rows[0].views)).toBe(5);
   });
 
+  it('exposes hit ratio, cache-node evictions and the write-back queue depth and lag on /metrics', async () => {
+    await useStrategy('write-back');
+    expect((await put('/products/47', { priceCents: 4_747 })).statusCode).toBe(200);
+    await get('/products/48');
+    await get('/products/48');
+    const metrics = (await replicas[0].inject({ method: 'GET', url: '/metrics' })).body;
+    const value = (pattern: RegExp) => Number(metrics.match(pattern)?.[1]);
+    expect(value(/^catalog_write_back_queue_depth (\S+)$/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^catalog_write_back_flush_lag_seconds (\S+)$/m)).toBeGreaterThanOrEqual(0);
+    const ratio = value(/^cache_hit_ratio\{cache="product"\} (\S+)$/m);
+    expect(ratio).toBeGreaterThan(0);
+    expect(ratio).toBeLessThan(1);
+    expect(value(/^redis_cache_node\{stat="evicted_keys"\} (\S+)$/m)).toBeGreaterThanOrEqual(0);
+    expect(value(/^redis_cache_node\{stat="used_memory"\} (\S+)$/m)).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^cache_events_total\{cache="product",event="load"\} \d+$/m);
+    await replicas[0].get(WriteBackFlusher).flushAll();
+    const after = (await replicas[0].inject({ method: 'GET', url: '/metrics' })).body;
+    expect(after).toMatch(/^catalog_write_back_queue_depth 0$/m);
+    expect(after).toMatch(/^catalog_write_back_flush_lag_seconds 0$/m);
+  });
+
   it('a graceful stop flushes what is pending', async () => {
     await useStrategy('write-back');
     const extra = await startReplica(3);

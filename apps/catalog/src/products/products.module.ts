@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminCacheController } from './admin-cache.controller';
+import { CacheMetrics } from './cache-metrics';
 import { ProductsController } from './products.controller';
 import { ProductsRepository } from './products.repository';
 import { ProductsService } from './products.service';
@@ -7,6 +8,6 @@ import { WriteBackFlusher } from './write-back.flusher';
 
 @Module({
   controllers: [ProductsController, AdminCacheController],
-  providers: [ProductsService, ProductsRepository, WriteBackFlusher],
+  providers: [ProductsService, ProductsRepository, WriteBackFlusher, CacheMetrics],
 })
 export class ProductsModule {}
