@@ -8,6 +8,7 @@ import { CATALOG_CONFIG, type CatalogConfig } from './config';
 import { catalogMigrations } from './db/migrations';
 import { BestSellersModule } from './best-sellers/best-sellers.module';
 import { EdgeRefreshModule } from './edge/edge-refresh';
+import { MeModule } from './me/me.module';
 import { seedCatalog } from './db/seed';
 import { Category } from './products/category.entity';
 import { Product } from './products/product.entity';
@@ -62,6 +63,7 @@ export class AppModule {
         }),
         BestSellersModule, // before ProductsModule: /products/top must not reach /products/:id
         ProductsModule,
+        MeModule,
         EdgeRefreshModule,
       ],
     };

@@ -9,5 +9,6 @@ import { WriteBackFlusher } from './write-back.flusher';
 @Module({
   controllers: [ProductsController, AdminCacheController],
   providers: [ProductsService, ProductsRepository, WriteBackFlusher, CacheMetrics],
+  exports: [ProductsService],
 })
 export class ProductsModule {}

@@ -83,14 +83,14 @@ export class ProductsService {
     );
   }
 
-  async get(id: number): Promise<Cached<ProductView>> {
+  async get(id: number, { countView = true } = {}): Promise<Cached<ProductView>> {
     const load = () => this.loadWithPending(id);
     const { value, status } = this.config.PRODUCT_CACHE_ENABLED
       ? await this.products.get(String(id), load)
       : { value: await load(), status: 'BYPASS' as const };
     if (!value) throw new NotFoundException(`product ${id} not found`);
     // Views accumulate in Redis and reach Postgres in batches (write-back): never on the read's critical path.
-    this.views.incr(String(id)).catch(() => undefined);
+    if (countView) this.views.incr(String(id)).catch(() => undefined);
     return { value, cache: status };
   }
 

@@ -296,6 +296,41 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/me/recently-viewed': {
+      get: {
+        summary: "The caller's recently viewed products, newest first (at most 20)",
+        tags: ['catalog'],
+        security: bearer,
+        responses: {
+          '200': ok('Recently viewed', {
+            type: 'object',
+            properties: { items: { type: 'array', items: ref('Product') } },
+          }),
+          ...signedIn,
+          ...upstreamErrors,
+        },
+      },
+      post: {
+        summary: 'Record that the caller viewed a product',
+        tags: ['catalog'],
+        security: bearer,
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['productId'],
+            properties: { productId: { type: 'integer', minimum: 1 } },
+          }),
+        },
+        responses: {
+          '204': { description: 'Recorded' },
+          '400': error('Bad product id'),
+          ...signedIn,
+          '404': error('No such product'),
+          ...upstreamErrors,
+        },
+      },
+    },
     '/api/admin/cache/write-strategy': {
       put: {
         summary:

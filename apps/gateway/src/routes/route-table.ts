@@ -55,6 +55,8 @@ export const routeTable: readonly RouteSpec[] = [
   route('GET', '/api/products/top', 'catalog', '/products/top', 'public'),
   route('GET', '/api/products/:id', 'catalog', '/products/:id', 'public'),
   route('PUT', '/api/admin/products/:id', 'catalog', '/products/:id', 'admin'),
+  route('GET', '/api/me/recently-viewed', 'catalog', '/me/recently-viewed', 'customer'),
+  route('POST', '/api/me/recently-viewed', 'catalog', '/me/recently-viewed', 'customer'),
   route('PUT', '/api/admin/cache/write-strategy', 'catalog', '/admin/cache/write-strategy', 'admin'),
 
   // inventory
