@@ -58,7 +58,7 @@ export class AppModule {
             clientId: config.INSTANCE_ID,
             brokers: config.KAFKA_BROKERS,
             topicPrefix: config.KAFKA_TOPIC_PREFIX,
-            topics: ['product.updated', 'order.confirmed'],
+            topics: ['product.updated', 'order.confirmed', 'stock.changed'],
           }),
         }),
         BestSellersModule, // before ProductsModule: /products/top must not reach /products/:id

@@ -50,10 +50,15 @@ export class EdgeRefresher implements OnModuleInit {
   async handle(envelope: EventEnvelope): Promise<void> {
     const parsed = ProductUpdated.parse(envelope);
     if (!parsed.ok) throw new NonRetryableError(parsed.reason);
-    const { id } = parsed.envelope.data;
+    await this.refreshProduct(parsed.envelope.data.id, envelope.requestId);
+  }
+
+  /** Refetches one product and one listing through the edge (also used on stock.changed). */
+  async refreshProduct(id: number, requestId: string | undefined): Promise<void> {
+    if (!this.config.edgeUrl || !this.config.token) return;
     await Promise.all([
-      this.refresh(`/api/products/${id}`, envelope.requestId),
-      this.refresh('/api/products', envelope.requestId),
+      this.refresh(`/api/products/${id}`, requestId),
+      this.refresh('/api/products', requestId),
     ]);
   }
 
@@ -83,5 +88,6 @@ export class EdgeRefresher implements OnModuleInit {
 
 @Module({
   providers: [{ provide: EDGE_REFRESH_CONFIG, useFactory: () => loadEdgeRefreshConfig() }, EdgeRefresher],
+  exports: [EdgeRefresher],
 })
 export class EdgeRefreshModule {}

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Header, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
 import { RequireIdentity } from '@sdp/identity';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AvailabilityService } from '../availability/availability.service';
 import { CATALOG_CONFIG, type CatalogConfig } from '../config';
 import { ListProductsQuery } from './dto/list-products.query';
 import { ProductIdParams } from './dto/product-id.params';
@@ -18,6 +19,7 @@ export class ProductsController {
 
   constructor(
     private readonly products: ProductsService,
+    private readonly availability: AvailabilityService,
     @Inject(CATALOG_CONFIG) config: CatalogConfig,
   ) {
     this.publicRead = publicRead(config.EDGE_CACHE_SECONDS);
@@ -40,7 +42,9 @@ export class ProductsController {
   ): Promise<ProductView> {
     const { value, cache } = await this.products.get(id);
     void reply.header('x-cache', cache).header('cache-control', this.publicRead);
-    return value;
+    // Availability is laid over the cached product, so a stock change never invalidates the product entry.
+    const available = await this.availability.available(value.sku);
+    return available === undefined ? value : { ...value, available };
   }
 
   /** Admins only: the gateway signs the caller's identity; a direct call without it is a 401. */

@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AvailabilityController } from '../availability/availability.controller';
+import { AvailabilityService } from '../availability/availability.service';
+import { EdgeRefreshModule } from '../edge/edge-refresh';
 import { AdminCacheController } from './admin-cache.controller';
 import { CacheMetrics } from './cache-metrics';
 import { ProductsController } from './products.controller';
@@ -7,8 +10,10 @@ import { ProductsService } from './products.service';
 import { WriteBackFlusher } from './write-back.flusher';
 
 @Module({
-  controllers: [ProductsController, AdminCacheController],
-  providers: [ProductsService, ProductsRepository, WriteBackFlusher, CacheMetrics],
+  imports: [EdgeRefreshModule],
+  // AvailabilityController first: /products/in-stock is a path of its own, not a product id.
+  controllers: [AvailabilityController, ProductsController, AdminCacheController],
+  providers: [ProductsService, ProductsRepository, WriteBackFlusher, CacheMetrics, AvailabilityService],
   exports: [ProductsService],
 })
 export class ProductsModule {}

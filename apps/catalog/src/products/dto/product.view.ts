@@ -8,6 +8,8 @@ export interface ProductView {
   category: { slug: string; name: string };
   imagePath: string;
   updatedAt: string;
+  /** Units available, from inventory's stock.changed (absent until inventory reported the SKU). */
+  available?: number;
 }
 
 export interface ProductPage {
