@@ -54,6 +54,7 @@ describe('docker-compose.yml: the topology', () => {
       expect(env.DB_SCHEMA).toBe(spec.schema);
       expect(env.HOST).toBe('0.0.0.0');
       expect(svc.image).toBe(`sdp/${name}:local`);
+      expect(svc.build).toEqual(all[`${name}-migrate`].build);
     },
   );
 
