@@ -7,10 +7,15 @@ import { repoRoot } from './compose-file';
 import { renderAll } from './render';
 
 // `nginx -t` on the configs compose mounts. nginx resolves upstream host names when it loads a
-// config, so the test runs it in a private mount namespace (unshare -m, root) where a temporary
+// config, so the test runs it in a private mount namespace (unshare -m as root; unshare -rm, a user
+// namespace, otherwise) where a temporary
 // /etc/hosts maps the compose service names, /etc/passwd knows the image's `nginx` user and a tmpfs
 // stands in for /var/cache/nginx. Nothing outside the namespace changes.
 const NGINX = '/usr/sbin/nginx';
+const isRoot = process.getuid?.() === 0;
+// In a user namespace only our own uid maps (to 0): the image's nginx user becomes uid 0 there, so
+// nginx -t can chown its temp directories.
+const nginxUid = isRoot ? 101 : 0;
 const STATE_DIRS = ['/var/cache/nginx/sdp-lb/temp', '/var/cache/nginx/sdp-edge/temp'];
 
 function nginxTest(confText: string): string {
@@ -22,9 +27,12 @@ function nginxTest(confText: string): string {
     fs.writeFileSync(path.join(dir, 'hosts'), `${fs.readFileSync('/etc/hosts', 'utf8')}\n${hosts}\n`);
     fs.writeFileSync(
       path.join(dir, 'passwd'),
-      `${fs.readFileSync('/etc/passwd', 'utf8')}nginx:x:101:101:nginx:/nonexistent:/bin/false\n`,
+      `${fs.readFileSync('/etc/passwd', 'utf8')}nginx:x:${nginxUid}:${nginxUid}:nginx:/nonexistent:/bin/false\n`,
     );
-    fs.writeFileSync(path.join(dir, 'group'), `${fs.readFileSync('/etc/group', 'utf8')}nginx:x:101:\n`);
+    fs.writeFileSync(
+      path.join(dir, 'group'),
+      `${fs.readFileSync('/etc/group', 'utf8')}nginx:x:${nginxUid}:\n`,
+    );
     const script = [
       'set -e',
       `mount --bind ${dir}/hosts /etc/hosts`,
@@ -38,9 +46,13 @@ function nginxTest(confText: string): string {
       `cat ${dir}/out`,
     ].join('\n');
     try {
-      return execFileSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], {
-        encoding: 'utf8',
-      });
+      return execFileSync(
+        'unshare',
+        [isRoot ? '-m' : '-rm', '--propagation', 'private', 'sh', '-c', script],
+        {
+          encoding: 'utf8',
+        },
+      );
     } catch (error) {
       throw new Error(`nginx -t failed:\n${(error as { stdout?: string }).stdout ?? String(error)}`, {
         cause: error,
@@ -53,8 +65,6 @@ function nginxTest(confText: string): string {
 
 describe('compose nginx configs pass nginx -t', () => {
   beforeAll(() => {
-    if (process.getuid?.() !== 0)
-      throw new Error('this test needs root (unshare -m for a private /etc/hosts)');
     if (!fs.existsSync(NGINX)) throw new Error(`${NGINX} is missing: apt-get install -y nginx`);
   });
 
