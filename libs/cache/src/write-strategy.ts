@@ -58,6 +58,19 @@ redis.call('SADD', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[2])
 return redis.call('SCARD', KEYS[1])`;
 
+// Puts a claimed batch back after a failed flush. HSETNX: a field written again since the claim is
+// newer than the claimed one and must win.
+const REQUEUE = `
+local n = 0
+for i = 1, #ARGV, 2 do
+  local key = KEYS[2] .. ARGV[i]
+  local fields = cjson.decode(ARGV[i + 1])
+  for field, value in pairs(fields) do redis.call('HSETNX', key, field, value) end
+  redis.call('SADD', KEYS[1], ARGV[i])
+  n = n + 1
+end
+return n`;
+
 export interface PendingWrite {
   id: string;
   fields: Record<string, string>;
@@ -112,6 +125,13 @@ export class WriteBackQueue {
       claimed.push({ id: raw[i] as string, fields });
     }
     return claimed;
+  }
+
+  /** Returns a claimed batch to the queue (the flush failed); changes made since the claim are kept. */
+  async requeue(batch: PendingWrite[]): Promise<void> {
+    if (batch.length === 0) return;
+    const args = batch.flatMap((w) => [w.id, JSON.stringify(w.fields)]);
+    await this.redis.eval(REQUEUE, 2, this.dirtyKey, this.pendingPrefix, ...args);
   }
 
   /** Marks ids flushed (for the lag metric); ids written again meanwhile are dirty again and stay. */

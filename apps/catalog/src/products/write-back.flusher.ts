@@ -75,11 +75,14 @@ export class WriteBackFlusher implements OnApplicationBootstrap, BeforeApplicati
     const claimed = await queue.claim(this.config.WRITE_BACK_BATCH_SIZE);
     if (claimed.length) {
       const batch = claimed.map(({ id, fields }) => ({ id: Number(id), changes: decodeChanges(fields) }));
-      // A failure here loses this claimed batch (see docs/cache-write-strategies.md): logged loudly.
-      await applyProductChanges(this.dataSource, batch).catch((error: unknown) => {
-        this.logger.error(`write-back batch of ${batch.length} lost: ${String(error)}`);
+      try {
+        await applyProductChanges(this.dataSource, batch);
+      } catch (error) {
+        // Postgres refused or is down: put the batch back (newer writes win) and try on the next tick.
+        // Only a process that dies right here, between claim and commit, loses the batch.
+        await queue.requeue(claimed);
         throw error;
-      });
+      }
       await queue.flushed(claimed.map((c) => c.id));
       this.flushed.inc({ kind: 'product' }, claimed.length);
     }
