@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { StockChanged } from '@sdp/contracts';
 import { EventPublisher, Topics } from '@sdp/messaging';
@@ -38,6 +40,14 @@ async function startReplica(index: number): Promise<NestFastifyApplication> {
 
 describe('availability and staleness (integration)', () => {
   const replicas: NestFastifyApplication[] = [];
+  // A stand-in for the nginx edge: records the refresh requests the catalog sends it.
+  let edge: http.Server;
+  const refreshes: { path: string; at: number; token: boolean }[] = [];
+  const edgeRefreshed = (path: string, since: number) =>
+    waitFor(() => refreshes.find((r) => r.path === path && r.at >= since && r.token), {
+      timeoutMs: 20_000,
+      what: `edge refresh of ${path}`,
+    });
   const get = (url: string, replica = 0) => replicas[replica].inject({ method: 'GET', url });
   const stockChanged = (sku: string, available: number) =>
     replicas[0]
@@ -67,11 +77,21 @@ describe('availability and staleness (integration)', () => {
   };
 
   beforeAll(async () => {
+    edge = http.createServer((req, res) => {
+      refreshes.push({ path: req.url ?? '', at: Date.now(), token: Boolean(req.headers['x-cache-refresh']) });
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => edge.listen(0, '127.0.0.1', resolve));
+    // The edge hook reads its own env (jest gives each test file its own process.env copy).
+    process.env.EDGE_URL = `http://127.0.0.1:${(edge.address() as AddressInfo).port}`;
+    process.env.INTERNAL_AUTH_SECRET = TEST_INTERNAL_AUTH_SECRET;
     replicas.push(await startReplica(1), await startReplica(2));
   });
 
   afterAll(async () => {
     await Promise.all(replicas.map((app) => app.close()));
+    await new Promise<void>((resolve) => edge.close(() => resolve()));
+    delete process.env.EDGE_URL;
     await schema.drop();
   });
 
@@ -81,7 +101,10 @@ describe('availability and staleness (integration)', () => {
     const started = Date.now();
     await stockChanged('SKU-000005', 7);
     const ms = await untilEveryReplica(5, (p) => p.available === 7, started);
-    console.log(`staleness, stock.changed -> both replicas show the new availability: ${ms} ms (via Kafka)`);
+    const edgeMs = (await edgeRefreshed('/api/products/5', started)).at - started;
+    console.log(
+      `staleness, stock.changed -> both replicas show the new availability: ${ms} ms (via Kafka); edge refresh sent after ${edgeMs} ms`,
+    );
     const res = await get('/products/5', 1);
     expect(res.headers['x-cache']).toBe('HIT'); // the product entry stayed; availability is laid over it
     expect(res.json()).toMatchObject({ id: 5, sku: 'SKU-000005', available: 7 });
@@ -120,8 +143,10 @@ describe('availability and staleness (integration)', () => {
     });
     expect(res.statusCode).toBe(200);
     const ms = await untilEveryReplica(6, (p) => p.priceCents === 6_543, started);
+    const edgeMs = (await edgeRefreshed('/api/products/6', started)).at - started;
     console.log(
-      `staleness, product change (write-around) -> both replicas fresh: ${ms} ms (the DEL is in the request)`,
+      `staleness, product change (write-around) -> both replicas fresh: ${ms} ms (the DEL is in the request); ` +
+        `edge refresh sent after ${edgeMs} ms (product.updated via Kafka)`,
     );
     expect(ms).toBeLessThan(1_000);
   });
