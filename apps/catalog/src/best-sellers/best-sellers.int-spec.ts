@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { OrderConfirmed } from '@sdp/contracts';
 import { EventPublisher, Topics } from '@sdp/messaging';
-import { TEST_INTERNAL_AUTH_SECRET, testInfraEnv, testSchema, uniqueName, waitFor } from '@sdp/testing';
+import {
+  connectPostgres,
+  TEST_INTERNAL_AUTH_SECRET,
+  testInfraEnv,
+  testSchema,
+  uniqueName,
+  waitFor,
+} from '@sdp/testing';
 import { createCatalogApp } from '../app';
 import { loadCatalogConfig } from '../config';
 import { BestSellersService } from './best-sellers.service';
@@ -83,6 +90,26 @@ describe('best-sellers (integration)', () => {
       [2, 'SKU-000001', 5],
     ]);
     expect(body.items[0].product).toMatchObject({ sku: 'SKU-000002', id: 2 });
+
+    // Units sold also accumulate in Redis and reach product_stats through the write-back flusher.
+    const db = await connectPostgres();
+    try {
+      const sold = async () =>
+        (
+          await db.query(
+            `SELECT p.sku, s.sold FROM "${schema.name}".product_stats s
+             JOIN "${schema.name}".products p ON p.id = s.product_id WHERE s.sold > 0 ORDER BY p.sku`,
+          )
+        ).rows.map((r: { sku: string; sold: string }) => [r.sku, Number(r.sold)]);
+      await waitFor(async () => (await sold()).length === 3, { timeoutMs: 10_000, what: 'sold flushed' });
+      expect(await sold()).toEqual([
+        ['SKU-000001', 5],
+        ['SKU-000002', 5],
+        ['SKU-000003', 2],
+      ]);
+    } finally {
+      await db.end();
+    }
   });
 
   it('the hour window counts recent orders only (per-minute buckets)', async () => {

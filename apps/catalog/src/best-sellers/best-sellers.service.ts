@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { Leaderboard } from '@sdp/cache';
+import { CounterBuffer, Leaderboard } from '@sdp/cache';
 import { OrderConfirmed } from '@sdp/contracts';
 import { Consumers, NonRetryableError, type EventEnvelope } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
@@ -7,6 +7,7 @@ import { CACHE_REDIS } from '@sdp/redis';
 import type { Redis } from 'ioredis';
 import { CATALOG_CONFIG, type CatalogConfig } from '../config';
 import { ProductsRepository } from '../products/products.repository';
+import { statsKey } from '../products/products.service';
 import type { TopWindow } from './dto/top-products.query';
 import type { TopProductsView } from './dto/top-products.view';
 
@@ -23,6 +24,7 @@ export class BestSellersService implements OnModuleInit {
   private readonly logger = new Logger(BestSellersService.name);
   readonly board: Leaderboard;
   private readonly counted;
+  private readonly sold: CounterBuffer;
 
   constructor(
     private readonly consumers: Consumers,
@@ -32,6 +34,7 @@ export class BestSellersService implements OnModuleInit {
     metrics: MetricsService,
   ) {
     this.board = new Leaderboard(redis, `${config.CACHE_KEY_PREFIX}:best-sellers`);
+    this.sold = new CounterBuffer(redis, statsKey(config.CACHE_KEY_PREFIX, 'sold'));
     this.counted = metrics.counter(
       'catalog_best_seller_events_total',
       'order.confirmed events seen by the best-seller ranking, by outcome.',
@@ -57,7 +60,13 @@ export class BestSellersService implements OnModuleInit {
       Date.parse(occurredAt),
     );
     this.counted.inc({ outcome: recorded ? 'counted' : 'duplicate' });
-    if (!recorded) this.logger.debug(`order.confirmed ${id} already counted`);
+    if (!recorded) {
+      this.logger.debug(`order.confirmed ${id} already counted`);
+      return;
+    }
+    // Popularity for Postgres (product_stats.sold), write-back: the flusher sums it in batches. Not in
+    // the dedup script, so a crash right here can drop these few units: acceptable for a statistic.
+    await Promise.all(data.items.map((line) => this.sold.incr(line.sku, line.quantity)));
   }
 
   async top(n: number, window: TopWindow): Promise<TopProductsView> {

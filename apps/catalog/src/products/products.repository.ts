@@ -124,4 +124,22 @@ export async function addProductViews(
   );
 }
 
+/** Adds units sold (by SKU) taken from Redis to product_stats (one upsert for the whole batch). */
+export async function addProductSold(
+  dataSource: DataSource,
+  schema: string,
+  sold: Map<string, number>,
+): Promise<void> {
+  if (sold.size === 0) return;
+  const skus = [...sold.keys()];
+  await dataSource.query(
+    `INSERT INTO "${schema}".product_stats (product_id, sold)
+     SELECT p.id, v.n FROM unnest($1::text[], $2::bigint[]) AS v(sku, n)
+     JOIN "${schema}".products p ON p.sku = v.sku
+     ON CONFLICT (product_id) DO UPDATE
+       SET sold = product_stats.sold + EXCLUDED.sold, updated_at = now()`,
+    [skus, skus.map((sku) => sold.get(sku)!)],
+  );
+}
+
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -35,6 +35,7 @@ export class ProductsService {
   readonly writeStrategy: WriteStrategySetting;
   readonly writeBack: WriteBackQueue;
   readonly views: CounterBuffer;
+  readonly sold: CounterBuffer;
 
   constructor(
     private readonly repository: ProductsRepository,
@@ -73,7 +74,8 @@ export class ProductsService {
       config.PRODUCT_WRITE_STRATEGY,
     );
     this.writeBack = new WriteBackQueue(redis, `${config.CACHE_KEY_PREFIX}:write-back:product`);
-    this.views = new CounterBuffer(redis, `${config.CACHE_KEY_PREFIX}:stats:views`);
+    this.views = new CounterBuffer(redis, statsKey(config.CACHE_KEY_PREFIX, 'views'));
+    this.sold = new CounterBuffer(redis, statsKey(config.CACHE_KEY_PREFIX, 'sold'));
     this.writes = metrics.counter('catalog_product_writes_total', 'Product writes by write strategy.', [
       'strategy',
     ]);
@@ -220,6 +222,9 @@ export class ProductsService {
     }
   }
 }
+
+/** Counters accumulated in Redis and flushed to product_stats: views by product id, units sold by SKU. */
+export const statsKey = (prefix: string, counter: 'views' | 'sold'): string => `${prefix}:stats:${counter}`;
 
 /** Pending write-back fields are stored JSON-encoded, one hash field per product field. */
 export const encodeChanges = (changes: UpdateProductDto): Record<string, string> =>

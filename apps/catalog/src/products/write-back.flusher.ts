@@ -8,7 +8,7 @@ import {
 import { MetricsService } from '@sdp/observability';
 import { DataSource } from 'typeorm';
 import { CATALOG_CONFIG, type CatalogConfig } from '../config';
-import { addProductViews, applyProductChanges } from './products.repository';
+import { addProductSold, addProductViews, applyProductChanges } from './products.repository';
 import { decodeChanges, ProductsService } from './products.service';
 
 /**
@@ -31,7 +31,7 @@ export class WriteBackFlusher implements OnApplicationBootstrap, BeforeApplicati
   ) {
     this.flushed = metrics.counter(
       'catalog_write_back_flushed_total',
-      'Write-back items applied to Postgres, by kind (product change, view counter).',
+      'Write-back items applied to Postgres, by kind (product change, views, sold).',
       ['kind'],
     );
   }
@@ -91,6 +91,11 @@ export class WriteBackFlusher implements OnApplicationBootstrap, BeforeApplicati
       const byId = new Map([...views].map(([id, n]) => [Number(id), n]));
       await addProductViews(this.dataSource, this.config.DB_SCHEMA, byId);
       this.flushed.inc({ kind: 'views' }, views.size);
+    }
+    const sold = await this.products.sold.take();
+    if (sold.size) {
+      await addProductSold(this.dataSource, this.config.DB_SCHEMA, sold);
+      this.flushed.inc({ kind: 'sold' }, sold.size);
     }
     return claimed.length;
   }
