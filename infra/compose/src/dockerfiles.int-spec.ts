@@ -7,6 +7,8 @@ import { readComposeFile, repoRoot } from './compose-file';
 
 // What `docker build` would find: each COPY source exists, in the build context (and not excluded
 // by .dockerignore) or in the output of `turbo prune <app> --docker` that the pruner stage makes.
+// An integration test, not a unit test: `turbo prune` copies whole package folders, so it must not
+// run while parallel unit-test tasks write temporary files into them (the integration tier is serial).
 
 interface Copy {
   from?: string;
