@@ -1,9 +1,7 @@
 // `pnpm compose:env`: writes .env for docker compose with fresh random secrets (never overwriting an
 // existing one) and the edge refresh token derived from INTERNAL_AUTH_SECRET, as catalog derives it.
-import { createHmac, randomBytes } from 'node:crypto';
-
-export const edgeRefreshToken = (internalAuthSecret: string): string =>
-  createHmac('sha256', internalAuthSecret).update('edge-cache-refresh').digest('hex');
+import { randomBytes } from 'node:crypto';
+import { edgeRefreshToken } from '@sdp/identity';
 
 export function composeEnv(random = (bytes: number) => randomBytes(bytes).toString('hex')): string {
   const internal = random(32);

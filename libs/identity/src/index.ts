@@ -1,2 +1,3 @@
 export * from './identity';
 export * from './identity.guard';
+export * from './edge-refresh-token';

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { edgeRefreshToken } from '@sdp/identity';
 import { url } from '@sdp/config';
 import { z } from 'zod';
 
@@ -16,13 +16,6 @@ export interface EdgeRefreshConfig {
 }
 
 export const EDGE_REFRESH_CONFIG = Symbol('EDGE_REFRESH_CONFIG');
-
-/**
- * The token the edge accepts in X-Cache-Refresh: an HMAC of the stack's INTERNAL_AUTH_SECRET, the same
- * value infra/local renders into the edge config (edgeRefreshToken there), never the secret itself.
- */
-export const edgeRefreshToken = (internalAuthSecret: string): string =>
-  createHmac('sha256', internalAuthSecret).update('edge-cache-refresh').digest('hex');
 
 export function loadEdgeRefreshConfig(env: NodeJS.ProcessEnv = process.env): EdgeRefreshConfig {
   const parsed = edgeRefreshConfigSchema.safeParse(env);

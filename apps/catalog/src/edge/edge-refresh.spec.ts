@@ -4,7 +4,8 @@ import { ProductUpdated } from '@sdp/contracts';
 import { Consumers, NonRetryableError } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
 import { EdgeRefresher } from './edge-refresh';
-import { edgeRefreshToken, loadEdgeRefreshConfig } from './edge-refresh.config';
+import { edgeRefreshToken } from '@sdp/identity';
+import { loadEdgeRefreshConfig } from './edge-refresh.config';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
 
@@ -87,8 +88,10 @@ describe(EdgeRefresher.name, () => {
 });
 
 describe('edge refresh config', () => {
-  it('derives the token the edge config uses (same vector as infra/local render.spec.ts)', () => {
-    expect(edgeRefreshToken(SECRET)).toBe('b29734c0b9380c3ac280a53ea6df6b77b6eccf1b725ae397f0938c7f327dbb2e');
+  it('derives its token from the internal secret and normalises the edge URL', () => {
+    expect(loadEdgeRefreshConfig({ EDGE_URL: 'http://x', INTERNAL_AUTH_SECRET: SECRET }).token).toBe(
+      edgeRefreshToken(SECRET),
+    );
     expect(loadEdgeRefreshConfig({ EDGE_URL: 'http://127.0.0.1:8080/' }).edgeUrl).toBe(
       'http://127.0.0.1:8080',
     );

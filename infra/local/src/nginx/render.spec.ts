@@ -117,19 +117,6 @@ describe('renderTemplate', () => {
   });
 });
 
-describe('edgeRefreshToken', () => {
-  it('is a stable HMAC of the internal secret, never the secret itself', () => {
-    const secret = 'a-secret-of-at-least-thirty-two-chars!!';
-    expect(edgeRefreshToken(secret)).toMatch(/^[0-9a-f]{64}$/);
-    expect(edgeRefreshToken(secret)).toBe(edgeRefreshToken(secret));
-    expect(edgeRefreshToken(secret)).not.toContain(secret);
-    // apps/catalog/src/edge/edge-refresh.spec.ts checks the same vector: both sides must agree.
-    expect(edgeRefreshToken('0123456789abcdef0123456789abcdef')).toBe(
-      'b29734c0b9380c3ac280a53ea6df6b77b6eccf1b725ae397f0938c7f327dbb2e',
-    );
-  });
-});
-
 describe('workerUser', () => {
   it('drops root workers to nobody and its group; leaves other users alone', () => {
     const read = (f: string) =>

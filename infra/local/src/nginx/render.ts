@@ -1,7 +1,6 @@
 // Renders the nginx configs from infra/nginx/*.template: `{{name}}` is a value, `{{> path}}` inlines
 // another file of infra/nginx (so each rendered nginx.conf stands alone). Pure apart from reading
 // the templates; the same output serves the native stack, the tests and (later) docker compose.
-import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../workspace';
@@ -48,12 +47,8 @@ export interface EdgeConfOptions extends NginxFiles {
 /** Notifications streams server-sent events. */
 export const defaultStreaming = ['notifications'] as const;
 
-/**
- * The refresh token the edge accepts, derived from the stack's INTERNAL_AUTH_SECRET so the rendered
- * config never holds the identity-signing secret itself. apps/catalog derives the same value.
- */
-export const edgeRefreshToken = (internalAuthSecret: string): string =>
-  createHmac('sha256', internalAuthSecret).update('edge-cache-refresh').digest('hex');
+/** The refresh token the edge accepts (derived from INTERNAL_AUTH_SECRET; see @sdp/identity). */
+export { edgeRefreshToken } from '@sdp/identity';
 
 const ADDRESS = /^[\w.-]+:\d{1,5}$/;
 const CIDR = /^[\d.:a-fA-F]+(\/\d{1,3})?$/;
