@@ -1,7 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { DatabaseModule } from '@sdp/database';
-import { ObservabilityModule } from '@sdp/observability';
-import { CacheRedisModule } from '@sdp/redis';
+import { cacheRedisFor, configFor, databaseFor, observabilityFor } from '@sdp/bootstrap';
 import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
 import { TokenService } from './auth/token.service';
@@ -24,38 +22,18 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ObservabilityModule.forRoot({
-          service: 'gateway',
-          instanceId: config.INSTANCE_ID,
-          logLevel: config.LOG_LEVEL,
-        }),
-        {
-          module: ConfigHolder,
-          global: true,
-          providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
-          exports: [GATEWAY_CONFIG],
-        },
-        DatabaseModule.forRootAsync({
-          inject: [],
-          useFactory: () => ({
-            url: config.DATABASE_URL,
-            schema: config.DB_SCHEMA,
-            entities: [User],
-            migrations: gatewayMigrations,
-            applicationName: config.INSTANCE_ID,
-            poolSize: config.DB_POOL_SIZE,
-            migrate: config.DB_MIGRATE,
-            afterMigrate: (dataSource) =>
-              config.SEED_DEMO_USERS
-                ? seedDemoUsers(dataSource, config.DB_SCHEMA, config.DEMO_PASSWORD)
-                : Promise.resolve(),
-          }),
+        observabilityFor('gateway', config),
+        configFor(GATEWAY_CONFIG, config),
+        databaseFor(config, {
+          entities: [User],
+          migrations: gatewayMigrations,
+          afterMigrate: (dataSource) =>
+            config.SEED_DEMO_USERS
+              ? seedDemoUsers(dataSource, config.DB_SCHEMA, config.DEMO_PASSWORD)
+              : Promise.resolve(),
         }),
         // Rate-limit counters, shared by both gateway replicas.
-        CacheRedisModule.forRootAsync({
-          inject: [],
-          useFactory: () => ({ url: config.REDIS_CACHE_URL, name: config.INSTANCE_ID }),
-        }),
+        cacheRedisFor(config),
       ],
       // OpenApiController and AuthController before ProxyController: their static paths win anyway,
       // but reading the list top-down should tell the same story.
@@ -73,7 +51,3 @@ export class AppModule {
     };
   }
 }
-
-/** Makes the validated config injectable everywhere as GATEWAY_CONFIG. */
-@Module({})
-class ConfigHolder {}

@@ -1,10 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { configFor, databaseFor, kafkaFor, observabilityFor } from '@sdp/bootstrap';
 import { OrderCancelled, OrderConfirmed, StockChanged } from '@sdp/contracts';
-import { DatabaseModule } from '@sdp/database';
-import { INTERNAL_AUTH_SECRET } from '@sdp/identity';
 import { LockModule } from '@sdp/locks';
-import { KafkaModule } from '@sdp/messaging';
-import { ObservabilityModule } from '@sdp/observability';
 import { OutboxModule } from '@sdp/outbox';
 import { INVENTORY_CONFIG, type InventoryConfig } from './config';
 import { inventoryMigrations } from './db/migrations';
@@ -17,33 +14,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ObservabilityModule.forRoot({
-          service: 'inventory',
-          instanceId: config.INSTANCE_ID,
-          logLevel: config.LOG_LEVEL,
-        }),
-        {
-          module: ConfigHolder,
-          global: true,
-          providers: [
-            { provide: INVENTORY_CONFIG, useValue: config },
-            { provide: INTERNAL_AUTH_SECRET, useValue: config.INTERNAL_AUTH_SECRET },
-          ],
-          exports: [INVENTORY_CONFIG, INTERNAL_AUTH_SECRET],
-        },
-        DatabaseModule.forRootAsync({
-          inject: [],
-          useFactory: () => ({
-            url: config.DATABASE_URL,
-            schema: config.DB_SCHEMA,
-            entities: [],
-            migrations: inventoryMigrations,
-            applicationName: config.INSTANCE_ID,
-            poolSize: config.DB_POOL_SIZE,
-            migrate: config.DB_MIGRATE,
-            afterMigrate: (dataSource) =>
-              config.SEED_DEMO_DATA ? seedStock(dataSource, config.DB_SCHEMA) : Promise.resolve(),
-          }),
+        observabilityFor('inventory', config),
+        configFor(INVENTORY_CONFIG, config),
+        databaseFor(config, {
+          migrations: inventoryMigrations,
+          afterMigrate: (dataSource) =>
+            config.SEED_DEMO_DATA ? seedStock(dataSource, config.DB_SCHEMA) : Promise.resolve(),
         }),
         LockModule.forRootAsync({
           inject: [],
@@ -55,22 +31,10 @@ export class AppModule {
             retryDelayMs: config.LOCK_RETRY_DELAY_MS,
           }),
         }),
-        KafkaModule.forRootAsync({
-          inject: [],
-          useFactory: () => ({
-            clientId: config.INSTANCE_ID,
-            brokers: config.KAFKA_BROKERS,
-            topicPrefix: config.KAFKA_TOPIC_PREFIX,
-            topics: [StockChanged.type, OrderConfirmed.type, OrderCancelled.type],
-          }),
-        }),
+        kafkaFor(config, [StockChanged.type, OrderConfirmed.type, OrderCancelled.type]),
         OutboxModule.forRoot({ schema: config.DB_SCHEMA }),
         InventoryModule,
       ],
     };
   }
 }
-
-/** Makes the validated config (and the identity secret) injectable everywhere. */
-@Module({})
-class ConfigHolder {}

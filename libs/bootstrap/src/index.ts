@@ -1,2 +1,3 @@
 export * from './create-app';
 export * from './run-service';
+export * from './service-modules';
