@@ -90,6 +90,25 @@ describe('messaging against the local Kafka broker', () => {
     return seen.find(predicate)!;
   };
 
+  it('lets several replicas ensure the same new topics at once; all return with every partition led', async () => {
+    const shared = Array.from({ length: 14 }, (_, i) => `it.messaging.race.${run}.${i}`).sort();
+    const admins = Array.from({ length: 6 }, () => kafka.admin());
+    await Promise.all(admins.map((a) => a.connect()));
+    try {
+      const created = await Promise.all(admins.map((a) => ensureTopics(a, shared, 3)));
+      // Each topic was reported as created by at least one replica, and none failed.
+      expect([...new Set(created.flat())].sort()).toEqual(shared);
+      const { topics } = await admin.fetchTopicMetadata({ topics: shared });
+      for (const t of topics) {
+        expect(t.partitions).toHaveLength(3);
+        expect(t.partitions.every((p) => p.leader >= 0)).toBe(true);
+      }
+    } finally {
+      await admin.deleteTopics({ topics: shared }).catch(() => undefined);
+      await Promise.all(admins.map((a) => a.disconnect()));
+    }
+  });
+
   it('resumes a group from its committed offset after a restart (kafkajs against this broker)', async () => {
     const groupId = `resume-${run}`;
     const first = ['a', 'b', 'c'].map((k) => createEnvelope('test.resume', `key-${k}`, { n: k }, `req-${k}`));

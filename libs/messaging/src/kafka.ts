@@ -44,24 +44,58 @@ export function createKafka({
   });
 }
 
-/** Creates the topics that do not exist yet (broker auto-create is off); existing ones are left alone. */
+/**
+ * Creates the topics that do not exist yet (broker auto-create is off) and waits until every
+ * partition has a leader; existing topics are left alone. Safe to run from many replicas at once.
+ *
+ * kafkajs' own `waitForLeaders` gives up on the first UNKNOWN_TOPIC_OR_PARTITION, which a KRaft
+ * broker answers for a moment after the controller has accepted the topic (its metadata cache
+ * lags behind), so on a busy machine a service crashed at boot. We poll the metadata ourselves.
+ */
 export async function ensureTopics(
   admin: Admin,
   names: readonly string[],
   partitions: number,
+  { timeoutMs = 60_000 }: { timeoutMs?: number } = {},
 ): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = [...new Set(names)].filter((name) => !existing.has(name));
   if (missing.length === 0) return [];
   try {
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
     });
   } catch (err) {
-    // Another process may have created them in between: fine as long as they exist now.
-    const now = new Set(await admin.listTopics());
-    if (!missing.every((t) => now.has(t))) throw err;
+    // Another replica may have created some of them in between: that is fine.
+    if (!onlyAlreadyExists(err)) throw err;
   }
+  await waitForLeaders(admin, missing, timeoutMs);
   return missing;
+}
+
+function onlyAlreadyExists(err: unknown): boolean {
+  const errors = (err as { errors?: { type?: string }[] }).errors;
+  return Array.isArray(errors) && errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS');
+}
+
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastProblem = '';
+  for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 1_000)) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+      const leaderless = metadata.filter(
+        (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
+      );
+      if (leaderless.length === 0) return;
+      lastProblem = `no leader yet for ${leaderless.map((t) => t.name).join(', ')}`;
+    } catch (err) {
+      lastProblem = (err as Error).message; // e.g. UNKNOWN_TOPIC_OR_PARTITION while metadata propagates
+    }
+    if (Date.now() + delayMs > deadline) {
+      throw new Error(`topics ${topics.join(', ')} not ready after ${timeoutMs} ms: ${lastProblem}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
 }
