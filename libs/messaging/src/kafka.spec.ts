@@ -10,7 +10,10 @@ const led = (names: string[]) => ({
   topics: names.map((name) => ({ name, partitions: [{ partitionId: 0, leader: 1 }] })),
 });
 
-function scriptedAdmin(script: { existing?: string[]; createError?: unknown; metadata: (() => unknown)[] }) {
+const createErrors = (...types: string[]) =>
+  Object.assign(new Error('Topic creation errors'), { errors: types.map((type) => ({ type })) });
+
+function scriptedAdmin(script: { existing?: string[]; createError?: Error; metadata: (() => unknown)[] }) {
   let calls = 0;
   const admin = {
     listTopics: jest.fn(async () => script.existing ?? []),
@@ -19,7 +22,7 @@ function scriptedAdmin(script: { existing?: string[]; createError?: unknown; met
       return true;
     }),
     fetchTopicMetadata: jest.fn(async () => {
-      const step = script.metadata[Math.min(calls++, script.metadata.length - 1)]!;
+      const step = script.metadata[Math.min(calls++, script.metadata.length - 1)];
       return step();
     }),
   };
@@ -47,14 +50,14 @@ describe('ensureTopics', () => {
 
   it('accepts TOPIC_ALREADY_EXISTS from a replica that lost the race, then waits for leaders', async () => {
     const admin = scriptedAdmin({
-      createError: { errors: [{ type: 'TOPIC_ALREADY_EXISTS' }] },
+      createError: createErrors('TOPIC_ALREADY_EXISTS'),
       metadata: [() => led(['a'])],
     });
     await expect(ensureTopics(admin, ['a'], 3)).resolves.toEqual(['a']);
   });
 
   it('rethrows any other create error', async () => {
-    const invalid = { errors: [{ type: 'TOPIC_ALREADY_EXISTS' }, { type: 'INVALID_PARTITIONS' }] };
+    const invalid = createErrors('TOPIC_ALREADY_EXISTS', 'INVALID_PARTITIONS');
     const admin = scriptedAdmin({ createError: invalid, metadata: [() => led(['a'])] });
     await expect(ensureTopics(admin, ['a', 'b'], 0)).rejects.toBe(invalid);
   });

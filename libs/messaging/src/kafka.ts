@@ -81,7 +81,7 @@ function onlyAlreadyExists(err: unknown): boolean {
 
 async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let lastProblem = '';
+  let lastProblem: string;
   for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 1_000)) {
     try {
       const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
