@@ -241,6 +241,21 @@ describe('nginx edge', () => {
     expect((await get('/assets/missing.js')).status).toBe(404);
   });
 
+  it('answers 503 naming the fix, not a 500 loop, when the storefront build is missing', async () => {
+    const index = path.join(dir, 'web', 'index.html');
+    fs.renameSync(index, `${index}.away`);
+    try {
+      for (const p of ['/', '/products/42']) {
+        const page = await get(p);
+        expect([page.status, page.headers['cache-control']]).toEqual([503, 'no-store']);
+        expect(page.body).toContain('storefront not built: run `pnpm build`');
+      }
+    } finally {
+      fs.renameSync(`${index}.away`, index);
+    }
+    expect((await get('/')).status).toBe(200);
+  });
+
   it('streams server-sent events through /api/notifications/stream unbuffered', async () => {
     gateway.routes.set('/api/notifications/stream', {
       headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-store' },
