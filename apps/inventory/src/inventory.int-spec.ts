@@ -428,6 +428,55 @@ describe('inventory (integration)', () => {
       expect(outbox.rows[0].n).toBe(1 + 2 + 2); // set-up, two holds, one commit, one release
     });
 
+    it('sells a confirmation that arrives after its hold expired from available stock, or sells nothing when short', async () => {
+      const sku = 'SKU-000603';
+      await setStock(sku, 10);
+      const [lateSold, lateShort, other] = [randomUUID(), randomUUID(), randomUUID()];
+      expect((await reserve(lateSold, [{ sku, quantity: 3 }])).statusCode).toBe(201);
+      expect((await reserve(lateShort, [{ sku, quantity: 4 }])).statusCode).toBe(201);
+      await db.query(
+        `UPDATE "${schema.name}".reservations SET expires_at = now() - interval '1 second' WHERE order_id = ANY($1::uuid[])`,
+        [[lateSold, lateShort]],
+      );
+      const sweep = await replicas[0].inject({ method: 'POST', url: '/admin/sweeper/run', headers: admin });
+      expect(sweep.json()).toMatchObject({ ran: true, released: 2 });
+      // Someone else holds 5 of the 10 meanwhile: 5 available, enough for 3 but then not for 4.
+      expect((await reserve(other, [{ sku, quantity: 5 }])).statusCode).toBe(201);
+
+      const confirm = (orderId: string, quantity: number) =>
+        OrderConfirmed.create(orderId, {
+          orderId,
+          userId: 'u4',
+          items: [{ sku, quantity, priceCents: 100 }],
+          totalCents: 100 * quantity,
+        });
+      const events = [confirm(lateSold, 3), confirm(lateShort, 4)];
+      for (const event of events) await publisher.publish(`${topicPrefix}${event.type}`, event);
+      await waitFor(
+        async () =>
+          (
+            await db.query(
+              `SELECT 1 FROM "${schema.name}".processed_messages WHERE event_id = ANY($1::uuid[])`,
+              [events.map((e) => e.id)],
+            )
+          ).rowCount === 2,
+        { timeoutMs: 30_000, what: 'both late confirmations to be processed' },
+      );
+
+      expect(await stockRow(sku)).toEqual({ on_hand: 7, reserved: 5, sold: 3 });
+      const statuses = Object.fromEntries((await reservationsOf(sku)).map((r) => [r.order_id, r.status]));
+      expect(statuses).toEqual({ [lateSold]: 'COMMITTED', [lateShort]: 'RELEASED', [other]: 'HELD' });
+      const late = async (outcome: string) =>
+        (
+          await Promise.all(
+            replicas.map((r) =>
+              metric(r, new RegExp(`inventory_late_confirmations_total\\{outcome="${outcome}"\\} (\\d+)`)),
+            ),
+          )
+        ).reduce((a, b) => a + b, 0);
+      expect([await late('sold'), await late('short')]).toEqual([1, 1]);
+    });
+
     it('treats order.cancelled for an order that never reserved as a no-op', async () => {
       const ghost = randomUUID();
       const sku = 'SKU-000602';
@@ -475,6 +524,10 @@ describe('inventory (integration)', () => {
     expect(await stockRow(sku)).toMatchObject({ reserved: 12 });
     await cronHolder.release();
 
+    // Metrics are per process and other tests sweep too: compare with the count before this run.
+    const releasedBefore = await Promise.all(
+      replicas.map((r) => metric(r, /inventory_holds_released_total\{reason="expired"\} (\d+)/)),
+    );
     const results = (await Promise.all([runSweep(0), runSweep(1)])).map((r) => r.json());
     const runs = await Promise.all(
       replicas.map(async (r) => ({
@@ -487,7 +540,7 @@ describe('inventory (integration)', () => {
     const releasing = results.filter((r) => r.released > 0);
     expect(releasing).toHaveLength(1);
     expect(releasing[0]).toMatchObject({ ran: true, released: 6 });
-    expect(runs.reduce((sum, r) => sum + r.released, 0)).toBe(6);
+    expect(runs.reduce((sum, r, i) => sum + r.released - releasedBefore[i], 0)).toBe(6);
     expect(await stockRow(sku)).toEqual({ on_hand: 100, reserved: 0, sold: 0 });
     expect(new Set((await reservationsOf(sku)).map((r) => r.status))).toEqual(new Set(['RELEASED']));
   });

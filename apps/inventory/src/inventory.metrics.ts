@@ -11,7 +11,7 @@ export class InventoryMetrics {
   readonly reservations: Counter<'outcome'>;
   readonly sweeperRuns: Counter<'outcome'>;
   readonly holdsReleased: Counter<'reason'>;
-  readonly lateConfirmations: Counter;
+  readonly lateConfirmations: Counter<'outcome'>;
 
   constructor(metrics: MetricsService) {
     this.reservations = metrics.counter('inventory_reservations_total', 'Reservation requests by outcome.', [
@@ -29,7 +29,8 @@ export class InventoryMetrics {
     );
     this.lateConfirmations = metrics.counter(
       'inventory_late_confirmations_total',
-      'order.confirmed for an order whose hold was no longer HELD (expired and released first).',
+      'order.confirmed for an order whose hold had expired: sold from available stock, short, or no reservation.',
+      ['outcome'],
     );
   }
 }

@@ -5,7 +5,7 @@ import { claimEvent } from '@sdp/outbox';
 import { DataSource } from 'typeorm';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { InventoryMetrics } from '../inventory.metrics';
-import { StockRepository } from '../stock/stock.repository';
+import { StockRepository, type LateSale } from '../stock/stock.repository';
 
 const CONSUMER = 'inventory.order-events';
 
@@ -37,26 +37,45 @@ export class OrderEventsConsumer {
     if (!parsed.ok) throw new NonRetryableError(parsed.reason);
     const { orderId } = parsed.envelope.data;
     const confirmed = parsed.envelope.type === OrderConfirmed.type;
-    const moved = await this.dataSource.transaction(async (manager) => {
+    const settled = await this.dataSource.transaction(async (manager) => {
       if (!(await claimEvent(manager, this.config.DB_SCHEMA, CONSUMER, envelope.id))) return null;
-      return this.stock.settleOrder(
-        manager,
-        orderId,
-        confirmed ? 'COMMITTED' : 'RELEASED',
-        envelope.requestId,
-      );
+      const to = confirmed ? 'COMMITTED' : 'RELEASED';
+      const moved = await this.stock.settleOrder(manager, orderId, to, envelope.requestId);
+      // Paid after the hold expired and the sweeper released it: sell now if the stock is still there.
+      const late =
+        moved === 0 && confirmed ? await this.stock.sellReleased(manager, orderId, envelope.requestId) : null;
+      return { moved, late };
     });
-    if (moved === null) return this.logger.debug(`duplicate ${envelope.type} ${envelope.id} skipped`);
-    if (!confirmed) this.metrics.holdsReleased.inc({ reason: 'cancelled' }, moved);
-    if (moved === 0 && confirmed) {
-      // Paid after the hold expired and the sweeper released it: the sale is not backed by a hold.
-      this.metrics.lateConfirmations.inc();
-      this.logger.warn(`order ${orderId} confirmed but no HELD reservation was left to commit`);
-    } else if (moved === 0) {
+    if (settled === null) return this.logger.debug(`duplicate ${envelope.type} ${envelope.id} skipped`);
+    if (settled.late) return this.reportLate(orderId, settled.late);
+    if (!confirmed) this.metrics.holdsReleased.inc({ reason: 'cancelled' }, settled.moved);
+    if (settled.moved === 0) {
       // Cancelled before or without a reservation (e.g. checkout failed after reserving nothing).
       this.logger.log(`order ${orderId} cancelled: no HELD reservation to release`);
     } else {
-      this.logger.log(`order ${orderId} ${confirmed ? 'committed' : 'released'}: ${moved} line(s)`);
+      this.logger.log(`order ${orderId} ${confirmed ? 'committed' : 'released'}: ${settled.moved} line(s)`);
+    }
+  }
+
+  private reportLate(orderId: string, late: LateSale): void {
+    if ('short' in late) {
+      // Paid, but the units went to someone else after the hold expired: nothing is oversold; the
+      // order needs a refund, which this platform does not automate yet (see docs/saga.md).
+      this.metrics.lateConfirmations.inc({ outcome: 'short' });
+      const { sku, quantity, available } = late.short;
+      this.logger.error(
+        `order ${orderId} confirmed after its hold expired and ${sku} is short (${available} left, ${quantity} needed): not sold, needs a refund`,
+      );
+    } else if (late.sold > 0) {
+      this.metrics.lateConfirmations.inc({ outcome: 'sold' });
+      this.logger.warn(
+        `order ${orderId} confirmed after its hold expired: ${late.sold} line(s) sold from available stock`,
+      );
+    } else {
+      this.metrics.lateConfirmations.inc({ outcome: 'no_reservation' });
+      this.logger.warn(
+        `order ${orderId} confirmed but has no HELD or RELEASED reservation (already committed?)`,
+      );
     }
   }
 }

@@ -41,6 +41,9 @@ export interface ReserveCommand {
 
 export type ReserveResult = { replayed: boolean; reservation: ReservationResponse };
 
+/** What a late confirmation did: lines sold from available stock, or the first SKU that was short. */
+export type LateSale = { sold: number } | { short: { sku: string; quantity: number; available: number } };
+
 /** TypeORM answers UPDATE/DELETE on Postgres as [rows, affected]; this returns the rows. */
 async function updated<T>(result: Promise<unknown>): Promise<T[]> {
   const value = await result;
@@ -227,6 +230,39 @@ export class StockRepository {
     return this.moveHeld(manager, `order_id = $1 AND status = 'HELD'`, [orderId, to], stockChange, requestId);
   }
 
+  /**
+   * order.confirmed arrived after the sweeper released the order's hold (paid too late). Sells the
+   * lines anyway if the stock is available right now, all or none, in the caller's transaction.
+   * No Redlock here: the stock rows are locked FOR UPDATE and re-checked, and a reserver's fenced
+   * conditional UPDATE waits for this row lock and re-evaluates, so neither can oversell.
+   * Returns the lines sold, or the first SKU that is short (nothing changed then).
+   */
+  async sellReleased(manager: EntityManager, orderId: string, requestId?: string): Promise<LateSale> {
+    const lines = await manager.query<{ sku: string; quantity: number }[]>(
+      `SELECT sku, quantity FROM ${this.t.reservations}
+       WHERE order_id = $1 AND status = 'RELEASED' ORDER BY sku FOR UPDATE`,
+      [orderId],
+    );
+    if (lines.length === 0) return { sold: 0 };
+    const rows = await manager.query<StockRow[]>(
+      `SELECT sku, on_hand, reserved, sold FROM ${this.t.stock} WHERE sku = ANY($1::text[]) ORDER BY sku FOR UPDATE`,
+      [lines.map((l) => l.sku)],
+    );
+    const available = new Map(rows.map((row) => [row.sku, row.on_hand - row.reserved]));
+    for (const { sku, quantity } of lines) {
+      if ((available.get(sku) ?? 0) < quantity)
+        return { short: { sku, quantity, available: available.get(sku) ?? 0 } };
+    }
+    const sold = await this.moveHeld(
+      manager,
+      `order_id = $1 AND status = 'RELEASED'`,
+      [orderId, 'COMMITTED'],
+      'on_hand = s.on_hand - m.quantity, sold = s.sold + m.quantity',
+      requestId,
+    );
+    return { sold };
+  }
+
   /** Releases up to `limit` expired HELD reservations in the caller's transaction. */
   async releaseExpired(manager: EntityManager, limit: number): Promise<number> {
     return this.moveHeld(
@@ -241,7 +277,7 @@ export class StockRepository {
     );
   }
 
-  /** `$2` is the new status; `where` selects reservations (it may use `$1`). */
+  /** `$2` is the new status; `where` selects the reservations to move (it may use `$1`). */
   private async moveHeld(
     manager: EntityManager,
     where: string,
