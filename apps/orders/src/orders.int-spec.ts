@@ -38,7 +38,12 @@ interface ReservationCall {
 function startFakeInventory(initialStock: Record<string, number>) {
   const stock = new Map(Object.entries(initialStock));
   const held = new Map<string, object>();
-  const state = { mode: 'up' as 'up' | 'down' | 'slow', calls: [] as ReservationCall[] };
+  const state = {
+    mode: 'up' as 'up' | 'down' | 'slow',
+    calls: [] as ReservationCall[],
+    /** Answer as inventory does for an order id whose hold an earlier attempt took and that was since settled. */
+    replayStatus: undefined as 'RELEASED' | 'COMMITTED' | undefined,
+  };
   const server = createServer((req, res) => {
     const send = (status: number, body: object) => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -61,6 +66,15 @@ function startFakeInventory(initialStock: Record<string, number>) {
       if (state.mode === 'slow') {
         setTimeout(() => send(201, {}), UPSTREAM_TIMEOUT_MS * 3);
         return;
+      }
+      if (state.replayStatus) {
+        const expiresAt = new Date(Date.now() - 60_000).toISOString();
+        return send(200, {
+          orderId: request.orderId,
+          status: state.replayStatus,
+          expiresAt,
+          items: request.items,
+        });
       }
       const existing = held.get(request.orderId);
       if (existing) return send(201, existing); // idempotent on orderId
@@ -464,8 +478,11 @@ describe('orders (integration)', () => {
       });
     });
 
-    it('writes nothing when the order transaction fails after the hold, and releases the key', async () => {
+    it('writes nothing when the order transaction fails after the hold, releases the key, and a retry reuses that hold', async () => {
       const user = uniqueName('txfail');
+      const key = uniqueName('key');
+      const body = { items: [{ sku: 'SKU-000002', quantity: 1 }] };
+      const callsBefore = inventory.state.calls.length;
       // A trigger makes the outbox insert fail for this user only: the order insert before it must roll back.
       await db.query(`
         CREATE FUNCTION "${schema.name}".fail_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -473,12 +490,35 @@ describe('orders (integration)', () => {
         CREATE TRIGGER fail_outbox BEFORE INSERT ON "${schema.name}".outbox
           FOR EACH ROW EXECUTE FUNCTION "${schema.name}".fail_outbox();`);
       try {
-        const res = await checkout(user, uniqueName('key'), { items: [{ sku: 'SKU-000002', quantity: 1 }] });
+        const res = await checkout(user, key, body);
         expect(res.statusCode).toBe(500);
         expect(await count('orders', 'user_id = $1', [user])).toBe(0);
         expect(await count('idempotency_keys', 'user_id = $1', [user])).toBe(0);
       } finally {
         await db.query(`DROP TRIGGER fail_outbox ON "${schema.name}".outbox`);
+      }
+      // The retry asks inventory for the same order id, so it gets the first attempt's hold back
+      // instead of taking a second one.
+      const retry = await checkout(user, key, body);
+      expect(retry.statusCode).toBe(202);
+      const orderIds = inventory.state.calls.slice(callsBefore).map((c) => c.request.orderId);
+      expect(orderIds).toEqual([retry.json().orderId, retry.json().orderId]);
+      expect(await count('orders', 'user_id = $1', [user])).toBe(1);
+    });
+
+    it('refuses a retry whose earlier hold has expired: 409, no order, and the answer is stored', async () => {
+      const user = uniqueName('expired');
+      const key = uniqueName('key');
+      const body = { items: [{ sku: 'SKU-000002', quantity: 1 }] };
+      inventory.state.replayStatus = 'RELEASED';
+      try {
+        const res = await checkout(user, key, body);
+        expect(res.statusCode).toBe(409);
+        expect(res.json().message).toContain('retry with a new Idempotency-Key');
+        expect(await count('orders', 'user_id = $1', [user])).toBe(0);
+        expect((await checkout(user, key, body)).json()).toEqual(res.json());
+      } finally {
+        inventory.state.replayStatus = undefined;
       }
     });
 

@@ -12,7 +12,6 @@ import {
 import { OrderPlaced, type OrderLine } from '@sdp/contracts';
 import type { Identity } from '@sdp/identity';
 import { appendToOutbox } from '@sdp/outbox';
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CartService } from '../cart/cart.service';
 import type { CartLine } from '../cart/dto/cart.dto';
@@ -23,7 +22,7 @@ import { ORDERS_CONFIG, type OrdersConfig } from '../config';
 import { OrdersMetrics, type CheckoutOutcome } from '../orders/orders.metrics';
 import { OrdersRepository } from '../orders/orders.repository';
 import type { CheckoutAccepted, CheckoutDto } from './dto/checkout.dto';
-import { parseIdempotencyKey, requestHash } from './idempotency-key';
+import { orderIdFor, parseIdempotencyKey, requestHash } from './idempotency-key';
 import { IdempotencyRepository } from './idempotency.repository';
 
 /** What the controller sends: a status and a body, maybe replayed from an earlier attempt. */
@@ -132,11 +131,21 @@ export class CheckoutService {
     const items: OrderLine[] = lines.map((l) => ({ ...l, priceCents: prices.get(l.sku)! }));
     const totalCents = items.reduce((sum, l) => sum + l.priceCents * l.quantity, 0);
 
-    const orderId = randomUUID();
+    const orderId = orderIdFor(caller.userId, attempt.key, lines);
     const reservation = await this.inventory.reserve(
       { orderId, items: lines.map(({ sku, quantity }) => ({ sku, quantity })) },
       requestId,
     );
+    if (reservation.kind === 'held' && reservation.reservation.status !== 'HELD') {
+      // An earlier attempt with this key took the hold, and it has since expired (or the key is
+      // being reused long after): that order id is spent, so this key cannot place an order.
+      const refusal = this.refusal(
+        409,
+        `the stock held by an earlier attempt with this Idempotency-Key was ${reservation.reservation.status.toLowerCase()}; retry with a new Idempotency-Key`,
+        requestId,
+      );
+      return { result: await this.finish(attempt, refusal), outcome: 'conflict' };
+    }
     if (reservation.kind === 'out_of_stock') {
       const refusal = this.refusal(
         409,

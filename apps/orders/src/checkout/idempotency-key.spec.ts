@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
-import { parseIdempotencyKey, requestHash } from './idempotency-key';
+import { z } from 'zod';
+import { orderIdFor, parseIdempotencyKey, requestHash } from './idempotency-key';
 
 describe(parseIdempotencyKey.name, () => {
   it('accepts 8-128 characters of A-Z a-z 0-9 _ -', () => {
@@ -30,5 +31,27 @@ describe(requestHash.name, () => {
     expect(requestHash({ items: [a] })).not.toBe(requestHash({ items: [{ ...a, quantity: 2 }] }));
     expect(requestHash({})).not.toBe(requestHash({ items: [a] }));
     expect(requestHash({})).toBe(requestHash({}));
+  });
+});
+
+describe(orderIdFor.name, () => {
+  const lines = [
+    { sku: 'SKU-000002', quantity: 1 },
+    { sku: 'SKU-000001', quantity: 3 },
+  ];
+
+  it('is a valid UUID, the same for a retry with the lines in any order', () => {
+    const id = orderIdFor('u1', 'key-00000001', lines);
+    expect(z.uuid().safeParse(id).success).toBe(true);
+    expect(id[14]).toBe('8');
+    expect(orderIdFor('u1', 'key-00000001', [...lines].reverse())).toBe(id);
+  });
+
+  it('differs for another user, another key or other lines', () => {
+    const id = orderIdFor('u1', 'key-00000001', lines);
+    expect(orderIdFor('u2', 'key-00000001', lines)).not.toBe(id);
+    expect(orderIdFor('u1', 'key-00000002', lines)).not.toBe(id);
+    expect(orderIdFor('u1', 'key-00000001', [{ sku: 'SKU-000001', quantity: 3 }])).not.toBe(id);
+    expect(orderIdFor('u1', 'key-00000001', [lines[0], { ...lines[1], quantity: 4 }])).not.toBe(id);
   });
 });
