@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { cacheRedisFor, configFor, databaseFor, kafkaFor, observabilityFor } from '@sdp/bootstrap';
+import { OutboxModule } from '@sdp/outbox';
 import { CATALOG_CONFIG, type CatalogConfig } from './config';
 import { catalogMigrations } from './db/migrations';
 import { BestSellersModule } from './best-sellers/best-sellers.module';
@@ -26,6 +27,7 @@ export class AppModule {
         }),
         cacheRedisFor(config),
         kafkaFor(config, ['product.updated', 'order.confirmed', 'stock.changed']),
+        OutboxModule.forRoot({ schema: config.DB_SCHEMA }), // relays product.updated
         BestSellersModule, // before ProductsModule: /products/top must not reach /products/:id
         ProductsModule,
         MeModule,

@@ -9,12 +9,13 @@ export const EDGE_REFRESH_GROUP = 'catalog-edge';
 const TIMEOUT_MS = 5_000;
 
 /**
- * Invalidation at the CDN edge. On product.updated (published after the row is committed and the
- * Redis entries are dropped) it asks the edge to refetch the product through the normal public path
- * (edge -> gateway -> lb -> catalog), so the entry that replaces the old one is exactly what clients
- * get; and refreshes one listing URL, which bumps the edge's catalog version so every cached listing
- * and best-seller page is fetched anew. A failed refresh is logged and counted, not retried: the edge
- * TTL (s-maxage) bounds how long the old copy can live.
+ * Invalidation at the CDN edge. On product.updated (relayed from the outbox once the row committed;
+ * by then the request has normally dropped or replaced the Redis entries too) it asks the edge to
+ * refetch the product through the normal public path (edge -> gateway -> lb -> catalog), so the
+ * entry that replaces the old one is exactly what clients get; and refreshes one listing URL, which
+ * bumps the edge's catalog version so every cached listing and best-seller page is fetched anew. A
+ * failed refresh is logged and counted, not retried: the edge TTL (s-maxage) bounds how long the old
+ * copy can live.
  */
 @Injectable()
 export class EdgeRefresher implements OnModuleInit {

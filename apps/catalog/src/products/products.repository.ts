@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import { CATALOG_CONFIG, type CatalogConfig } from '../config';
 import type { ListProductsQuery, ProductSort } from './dto/list-products.query';
 import type { ProductView } from './dto/product.view';
 import type { UpdateProductDto } from './dto/update-product.dto';
 import { Product } from './product.entity';
+import { recordProductUpdated } from './product-events';
 
 const orderBy: Record<ProductSort, [string, 'ASC' | 'DESC']> = {
   name: ['product.name', 'ASC'],
@@ -27,7 +29,14 @@ export function toView(product: Product): ProductView {
 
 @Injectable()
 export class ProductsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly schema: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CATALOG_CONFIG) config: CatalogConfig,
+  ) {
+    this.schema = config.DB_SCHEMA;
+  }
 
   private query(): SelectQueryBuilder<Product> {
     return this.dataSource
@@ -61,8 +70,11 @@ export class ProductsRepository {
     return { items: products.map(toView), total };
   }
 
-  /** Applies the changes in one statement and returns the product as it is now, or null if unknown. */
-  async update(id: number, changes: UpdateProductDto): Promise<ProductView | null> {
+  /**
+   * Applies the changes and records product.updated in the same transaction; returns the product as
+   * it is now, or null if unknown (then nothing is written, no event either).
+   */
+  async update(id: number, changes: UpdateProductDto, requestId: string): Promise<ProductView | null> {
     return this.dataSource.transaction(async (manager) => {
       const result = await manager
         .createQueryBuilder()
@@ -77,18 +89,23 @@ export class ProductsRepository {
         .innerJoinAndSelect('product.category', 'category')
         .where('product.id = :id', { id })
         .getOneOrFail();
-      return toView(product);
+      const view = toView(product);
+      await recordProductUpdated(manager, this.schema, view, changes, requestId);
+      return view;
     });
   }
 }
 
 /**
  * Applies a batch of write-back changes in one transaction (ids that no longer exist are skipped),
- * and returns the ids it applied.
+ * recording one product.updated per applied product in that same transaction, so the event announces
+ * a change that is durable in Postgres, not one still only in Redis. Returns the ids it applied.
  */
 export async function applyProductChanges(
   dataSource: DataSource,
+  schema: string,
   batch: { id: number; changes: UpdateProductDto }[],
+  requestId: string,
 ): Promise<number[]> {
   return dataSource.transaction(async (manager) => {
     const applied: number[] = [];
@@ -99,7 +116,16 @@ export async function applyProductChanges(
         .set({ ...changes, updatedAt: () => 'now()' })
         .where('id = :id', { id })
         .execute();
-      if (result.affected) applied.push(id);
+      if (!result.affected) continue;
+      const row = await manager.getRepository(Product).findOneByOrFail({ id });
+      await recordProductUpdated(
+        manager,
+        schema,
+        { ...row, updatedAt: row.updatedAt.toISOString() },
+        changes,
+        requestId,
+      );
+      applied.push(id);
     }
     return applied;
   });

@@ -8,15 +8,13 @@ import {
   type CacheStatus,
   type WriteStrategy,
 } from '@sdp/cache';
-import { ProductUpdated } from '@sdp/contracts';
-import { EventPublisher, Topics } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
 import { CACHE_REDIS } from '@sdp/redis';
 import type { Redis } from 'ioredis';
 import { CATALOG_CONFIG, type CatalogConfig } from '../config';
 import type { ListProductsQuery } from './dto/list-products.query';
 import type { ProductPage, ProductView } from './dto/product.view';
-import { productChangeFields, type ProductChange, type UpdateProductDto } from './dto/update-product.dto';
+import { productChangeFields, type UpdateProductDto } from './dto/update-product.dto';
 import { ProductsRepository } from './products.repository';
 
 export interface Cached<T> {
@@ -30,7 +28,6 @@ export class ProductsService {
   private readonly products: CacheAside;
   private readonly pages: CacheAside;
   private readonly listVersionKey: string;
-  private readonly publishFailures;
   private readonly writes;
   readonly writeStrategy: WriteStrategySetting;
   readonly writeBack: WriteBackQueue;
@@ -39,8 +36,6 @@ export class ProductsService {
 
   constructor(
     private readonly repository: ProductsRepository,
-    private readonly publisher: EventPublisher,
-    private readonly topics: Topics,
     @Inject(CACHE_REDIS) private readonly redis: Redis,
     @Inject(CATALOG_CONFIG) private readonly config: CatalogConfig,
     metrics: MetricsService,
@@ -79,10 +74,6 @@ export class ProductsService {
     this.writes = metrics.counter('catalog_product_writes_total', 'Product writes by write strategy.', [
       'strategy',
     ]);
-    this.publishFailures = metrics.counter(
-      'catalog_event_publish_failures_total',
-      'product.updated events that could not be published.',
-    );
   }
 
   async get(id: number, { countView = true } = {}): Promise<Cached<ProductView>> {
@@ -127,8 +118,10 @@ export class ProductsService {
    *   loads the new row (no window where the cache holds a value the database never had).
    * - write-through: Postgres first, then the new row is put in the cache: the next read is a HIT.
    * - write-back: the cache takes the change and answers; the flusher writes Postgres later.
-   * Listing pages are invalidated by version either way, and product.updated is published for
-   * everyone else who keeps a copy (the edge).
+   * Listing pages are invalidated by version either way. product.updated (for everyone else who keeps
+   * a copy: the edge) goes to the outbox in the transaction that writes the row: here for
+   * write-around/through, in the flusher's transaction for write-back, so the event never announces
+   * a change Postgres does not have.
    */
   async update(id: number, changes: UpdateProductDto, requestId: string): Promise<ProductView> {
     const changed = productChangeFields.filter((field) => changes[field] !== undefined);
@@ -139,13 +132,12 @@ export class ProductsService {
     const product =
       strategy === 'write-back'
         ? await this.writeBehind(id, changes)
-        : await this.repository.update(id, changes);
+        : await this.repository.update(id, changes, requestId);
     if (!product) throw new NotFoundException(`product ${id} not found`);
     this.writes.inc({ strategy });
     if (strategy === 'write-through') await this.refresh(product);
     else if (strategy === 'write-around') await this.invalidate(id);
     else await this.bumpListVersion(id);
-    await this.publishUpdated(product, changed, requestId);
     return product;
   }
 
@@ -190,34 +182,6 @@ export class ProductsService {
       // The row is committed; a stale entry now lives at most one TTL. Loud, but not the caller's failure.
       this.logger.error(
         `could not invalidate product ${id}; cached copy may be stale for up to its TTL: ${String(error)}`,
-      );
-    }
-  }
-
-  private async publishUpdated(
-    product: ProductView,
-    changed: ProductChange[],
-    requestId: string,
-  ): Promise<void> {
-    const event = ProductUpdated.create(
-      String(product.id),
-      {
-        id: product.id,
-        sku: product.sku,
-        name: product.name,
-        description: product.description,
-        priceCents: product.priceCents,
-        changed,
-        updatedAt: product.updatedAt,
-      },
-      requestId,
-    );
-    try {
-      await this.publisher.publish(this.topics.name(ProductUpdated.type), event);
-    } catch (error) {
-      this.publishFailures.inc();
-      this.logger.error(
-        `product ${product.id} updated but product.updated was not published: ${String(error)}`,
       );
     }
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   BeforeApplicationShutdown,
   Inject,
@@ -75,8 +76,11 @@ export class WriteBackFlusher implements OnApplicationBootstrap, BeforeApplicati
     const claimed = await queue.claim(this.config.WRITE_BACK_BATCH_SIZE);
     if (claimed.length) {
       const batch = claimed.map(({ id, fields }) => ({ id: Number(id), changes: decodeChanges(fields) }));
+      // A flush applies writes coalesced from many requests and runs outside all of them, so there is
+      // no one request id to carry: each flush gets a fresh one, shared by the events it records.
+      const requestId = `write-back-flush-${randomUUID()}`;
       try {
-        await applyProductChanges(this.dataSource, batch);
+        await applyProductChanges(this.dataSource, this.config.DB_SCHEMA, batch, requestId);
       } catch (error) {
         // Postgres refused or is down: put the batch back (newer writes win) and try on the next tick.
         // Only a process that dies right here, between claim and commit, loses the batch.
