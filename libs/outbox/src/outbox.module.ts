@@ -1,15 +1,39 @@
-import { DynamicModule, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
 import { EventPublisher, Topics } from '@sdp/messaging';
-import { MetricsService } from '@sdp/observability';
+import { MetricsService, OBSERVABILITY_OPTIONS, type ObservabilityOptions } from '@sdp/observability';
 import { DataSource } from 'typeorm';
 import { OutboxRelay } from './relay';
+import { OutboxRetention, resolveRetention, type RetentionSettings } from './retention';
 
-/** Runs the service's outbox relay while the app is up (every replica; SKIP LOCKED keeps them apart). */
+export interface OutboxModuleOptions {
+  schema: string;
+  /** Relay poll interval (default 100 ms). */
+  intervalMs?: number;
+  /** Retention of published outbox rows and inbox rows (defaults in `defaultRetention`); false disables it. */
+  retention?: Partial<RetentionSettings> | false;
+}
+
+/**
+ * Runs the service's outbox relay while the app is up (every replica; SKIP LOCKED keeps them apart),
+ * and the retention job (every replica ticks; an advisory lock lets one at a time delete).
+ */
 @Module({})
 export class OutboxModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(private readonly relay: OutboxRelay) {}
+  constructor(
+    private readonly relay: OutboxRelay,
+    @Optional() @Inject(OutboxRetention) private readonly retention?: OutboxRetention,
+  ) {}
 
-  static forRoot(options: { schema: string; intervalMs?: number }): DynamicModule {
+  static forRoot(options: OutboxModuleOptions): DynamicModule {
+    const retention = resolveRetention(options.retention);
     return {
       module: OutboxModule,
       providers: [
@@ -33,16 +57,66 @@ export class OutboxModule implements OnApplicationBootstrap, OnApplicationShutdo
             });
           },
         },
+        ...(retention
+          ? [
+              {
+                provide: OutboxRetention,
+                inject: [DataSource, MetricsService, OBSERVABILITY_OPTIONS],
+                useFactory: (
+                  dataSource: DataSource,
+                  metrics: MetricsService,
+                  observability: ObservabilityOptions,
+                ) => retentionJob(dataSource, metrics, options.schema, observability.instanceId, retention),
+              },
+            ]
+          : []),
       ],
-      exports: [OutboxRelay],
+      exports: [OutboxRelay, ...(retention ? [OutboxRetention] : [])],
     };
   }
 
   onApplicationBootstrap(): void {
     this.relay.start();
+    this.retention?.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.relay.stop();
+    await Promise.all([this.relay.stop(), this.retention?.stop()]);
   }
+}
+
+/** The retention job wired to this replica's metrics and logs. */
+function retentionJob(
+  dataSource: DataSource,
+  metrics: MetricsService,
+  schema: string,
+  instanceId: string,
+  settings: RetentionSettings,
+): OutboxRetention {
+  const logger = new Logger('OutboxRetention');
+  const deleted = metrics.counter(
+    'outbox_retention_deleted_rows_total',
+    'Rows the retention job deleted, by table (outbox = published events, processed_messages = inbox).',
+    ['table'],
+  );
+  const runs = metrics.counter(
+    'outbox_retention_runs_total',
+    'Retention ticks: "ran" where this replica got the advisory lock, "skipped" where another held it.',
+    ['outcome'],
+  );
+  return new OutboxRetention(dataSource, {
+    ...settings,
+    schema,
+    instanceId,
+    onDeleted: (table, count) => deleted.inc({ table }, count),
+    onRun: (result) => {
+      runs.inc({ outcome: result.ran ? 'ran' : 'skipped' });
+      const { outbox, processed_messages } = result.deleted;
+      if (outbox + processed_messages > 0)
+        logger.log(
+          `retention ran on ${instanceId}: deleted ${outbox} outbox row(s), ${processed_messages} processed_messages row(s)`,
+        );
+    },
+    onError: (error) => logger.warn(`retention failed on ${instanceId}, next tick retries: ${String(error)}`),
+  });
 }
