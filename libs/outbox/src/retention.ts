@@ -9,9 +9,10 @@ export interface RetentionSettings {
   outboxRetentionMs: number;
   /**
    * Inbox rows (processed_messages) are kept this long. Once a row is gone, a redelivery of its event
-   * would be processed again, so this must exceed how long Kafka can redeliver an event: the topic
-   * retention (24 h in infra/local, Kafka's default 7 days in compose) and the committed-offset
-   * retention (7 days by default; a group whose offsets expired rereads the topic from the start).
+   * would be processed again, so this must exceed how long Kafka can redeliver an event: as long as
+   * it is on its topic (consumers here start fromBeginning, so a new group, a reset, or a group whose
+   * offsets expired rereads it). That is the topic retention (24 h in infra/local, Kafka's default
+   * 7 days in compose) plus up to one segment's span, since Kafka deletes whole segments.
    */
   inboxRetentionMs: number;
   /** How often each replica tries; only the one that gets the advisory lock deletes. */
