@@ -5,7 +5,7 @@ describe(resolveRetention.name, () => {
   it('defaults to 24 h of published outbox rows and 7 days of inbox, in batches of 5000', () => {
     expect(resolveRetention(undefined)).toEqual({
       outboxRetentionMs: 24 * 3_600_000,
-      inboxRetentionMs: 7 * 24 * 3_600_000,
+      inboxRetentionMs: 30 * 24 * 3_600_000,
       intervalMs: 10 * 60_000,
       batchSize: 5_000,
     });

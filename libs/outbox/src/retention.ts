@@ -23,7 +23,7 @@ export interface RetentionSettings {
 
 export const defaultRetention: RetentionSettings = {
   outboxRetentionMs: DAY,
-  inboxRetentionMs: 7 * DAY,
+  inboxRetentionMs: 30 * DAY, // > 7 days of compose topic retention + a 7-day segment span
   intervalMs: 10 * MINUTE,
   batchSize: 5_000,
 };
