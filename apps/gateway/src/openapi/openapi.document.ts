@@ -479,7 +479,9 @@ export const openApiDocument = {
           }),
           '400': error('Bad body or missing Idempotency-Key'),
           ...signedIn,
-          '409': error('Out of stock'),
+          '409': error(
+            'Out of stock, or the hold an earlier attempt with this key took has expired (use a new key)',
+          ),
           '422': error('Idempotency-Key reused with another body'),
           ...upstreamErrors,
         },
