@@ -17,11 +17,21 @@ const levelName: Record<number, string> = {
   [LogLevel.DEBUG]: 'DEBUG',
 };
 
+/**
+ * kafkajs warns this for every idempotent producer whose retries are bounded. Bounded on purpose:
+ * a send that gives up leaves the outbox row unpublished and the relay sends it again (at least
+ * once; every consumer's inbox drops the copy), where unbounded retries would stall the relay.
+ */
+const expectedWarnings = new Set([
+  'Limiting retries for the idempotent producer may invalidate EoS guarantees',
+]);
+
 /** One compact stderr line per kafkajs log entry instead of its default JSON dump. */
 const quietLogCreator: logCreator =
   () =>
   ({ namespace, level, log }: LogEntry) => {
     const { message, error } = log as { message: string; error?: string };
+    if (expectedWarnings.has(message)) return;
     process.stderr.write(
       `[kafkajs] ${levelName[level] ?? level} ${namespace}: ${message}${error ? ` (${error})` : ''}\n`,
     );
