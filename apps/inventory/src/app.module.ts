@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { configFor, databaseFor, kafkaFor, observabilityFor } from '@sdp/bootstrap';
-import { OrderCancelled, OrderConfirmed, StockChanged } from '@sdp/contracts';
+import { OrderCancelled, OrderConfirmed, OrderUnfulfillable, StockChanged } from '@sdp/contracts';
 import { LockModule } from '@sdp/locks';
 import { OutboxModule } from '@sdp/outbox';
 import { INVENTORY_CONFIG, type InventoryConfig } from './config';
@@ -31,7 +31,12 @@ export class AppModule {
             retryDelayMs: config.LOCK_RETRY_DELAY_MS,
           }),
         }),
-        kafkaFor(config, [StockChanged.type, OrderConfirmed.type, OrderCancelled.type]),
+        kafkaFor(config, [
+          StockChanged.type,
+          OrderConfirmed.type,
+          OrderCancelled.type,
+          OrderUnfulfillable.type,
+        ]),
         OutboxModule.forRoot({ schema: config.DB_SCHEMA }),
         InventoryModule,
       ],

@@ -475,6 +475,30 @@ describe('inventory (integration)', () => {
           )
         ).reduce((a, b) => a + b, 0);
       expect([await late('sold'), await late('short')]).toEqual([1, 1]);
+      // The short one asks orders to cancel it (then payments refunds it), from the same transaction;
+      // the one sold asks nothing.
+      const unfulfillable = await db.query(
+        `SELECT key, envelope FROM "${schema.name}".outbox WHERE topic = 'order.unfulfillable' AND key = ANY($1::text[])`,
+        [[lateSold, lateShort]],
+      );
+      expect(unfulfillable.rows).toHaveLength(1);
+      expect(unfulfillable.rows[0].key).toBe(lateShort);
+      expect(unfulfillable.rows[0].envelope).toMatchObject({
+        type: 'order.unfulfillable',
+        data: {
+          orderId: lateShort,
+          sku,
+          requested: 4,
+          available: 2, // 10 on hand - 3 sold late - 5 held by the other order
+          reason: expect.stringMatching(/hold expired.*sold out/),
+        },
+      });
+      const xmin = await db.query(
+        `SELECT (SELECT xmin::text FROM "${schema.name}".outbox WHERE topic = 'order.unfulfillable' AND key = $1) =
+                (SELECT xmin::text FROM "${schema.name}".processed_messages WHERE event_id = $2) AS same`,
+        [lateShort, events[1].id],
+      );
+      expect(xmin.rows[0].same).toBe(true); // one transaction with the inbox claim
     });
 
     it('treats order.cancelled for an order that never reserved as a no-op', async () => {

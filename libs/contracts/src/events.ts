@@ -60,6 +60,35 @@ export const OrderCancelled = defineEvent(
   z.object({ orderId, userId, items: z.array(orderLine).min(1), reason: z.string() }),
 );
 
+/**
+ * inventory → orders: a paid order's confirmation arrived after its hold expired and the stock went
+ * to someone else meanwhile, so inventory sold nothing. Orders cancels the order (compensation),
+ * which makes payments refund it. Key: order id.
+ */
+export const OrderUnfulfillable = defineEvent(
+  'order.unfulfillable',
+  z.object({
+    orderId,
+    sku,
+    requested: z.number().int().positive(),
+    available: z.number().int().nonnegative(),
+    reason: z.string(),
+  }),
+);
+
+/** payments → notifications: a succeeded payment was refunded in full (the order was cancelled). Key: order id. */
+export const PaymentRefunded = defineEvent(
+  'payment.refunded',
+  z.object({
+    orderId,
+    userId,
+    paymentId: z.uuid(),
+    refundId: z.uuid(),
+    amountCents: cents,
+    reason: z.string(),
+  }),
+);
+
 /** inventory → catalog (availability). Key: SKU. */
 export const StockChanged = defineEvent(
   'stock.changed',
@@ -79,5 +108,7 @@ export const allEvents = [
   PaymentFailed,
   OrderConfirmed,
   OrderCancelled,
+  OrderUnfulfillable,
+  PaymentRefunded,
   StockChanged,
 ] as const;

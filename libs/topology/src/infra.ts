@@ -61,6 +61,8 @@ export const eventTopics = [
   'payment.failed',
   'order.confirmed',
   'order.cancelled',
+  'order.unfulfillable',
+  'payment.refunded',
   'stock.changed',
 ] as const;
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { OrderCancelled, OrderConfirmed } from '@sdp/contracts';
+import { OrderCancelled, OrderConfirmed, OrderUnfulfillable } from '@sdp/contracts';
 import { Consumers, NonRetryableError, type EventEnvelope } from '@sdp/messaging';
-import { claimEvent } from '@sdp/outbox';
-import { DataSource } from 'typeorm';
+import { appendToOutbox, claimEvent } from '@sdp/outbox';
+import { DataSource, type EntityManager } from 'typeorm';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { InventoryMetrics } from '../inventory.metrics';
 import { StockRepository, type LateSale } from '../stock/stock.repository';
@@ -11,7 +11,8 @@ const CONSUMER = 'inventory.order-events';
 
 /**
  * Settles holds when orders finish: order.confirmed commits them (stock sold), order.cancelled
- * releases them. Idempotent: the inbox claim and the stock change commit together.
+ * releases them. Idempotent: the inbox claim and the stock change commit together. A confirmation
+ * that comes too late to be sold emits order.unfulfillable in that same transaction (compensation).
  */
 @Injectable()
 export class OrderEventsConsumer {
@@ -44,6 +45,7 @@ export class OrderEventsConsumer {
       // Paid after the hold expired and the sweeper released it: sell now if the stock is still there.
       const late =
         moved === 0 && confirmed ? await this.stock.sellReleased(manager, orderId, envelope.requestId) : null;
+      if (late && 'short' in late) await this.appendUnfulfillable(manager, orderId, late.short, envelope);
       return { moved, late };
     });
     if (settled === null) return this.logger.debug(`duplicate ${envelope.type} ${envelope.id} skipped`);
@@ -57,14 +59,36 @@ export class OrderEventsConsumer {
     }
   }
 
+  /** With the inbox claim: the order is cancelled and refunded downstream exactly when this commits. */
+  private async appendUnfulfillable(
+    manager: EntityManager,
+    orderId: string,
+    short: { sku: string; quantity: number; available: number },
+    cause: EventEnvelope,
+  ): Promise<void> {
+    const { sku, quantity: requested, available } = short;
+    const event = OrderUnfulfillable.create(
+      orderId,
+      {
+        orderId,
+        sku,
+        requested,
+        available,
+        reason: `paid after its stock hold expired, and ${sku} sold out meanwhile (${available} left, ${requested} needed)`,
+      },
+      cause.requestId,
+    );
+    await appendToOutbox(manager, this.config.DB_SCHEMA, event.type, event);
+  }
+
   private reportLate(orderId: string, late: LateSale): void {
     if ('short' in late) {
-      // Paid, but the units went to someone else after the hold expired: nothing is oversold; the
-      // order needs a refund, which this platform does not automate yet (see docs/saga.md).
+      // Paid, but the units went to someone else after the hold expired: nothing is oversold, and
+      // order.unfulfillable (outboxed above) makes orders cancel the order and payments refund it.
       this.metrics.lateConfirmations.inc({ outcome: 'short' });
       const { sku, quantity, available } = late.short;
-      this.logger.error(
-        `order ${orderId} confirmed after its hold expired and ${sku} is short (${available} left, ${quantity} needed): not sold, needs a refund`,
+      this.logger.warn(
+        `order ${orderId} confirmed after its hold expired and ${sku} is short (${available} left, ${quantity} needed): not sold, order.unfulfillable emitted`,
       );
     } else if (late.sold > 0) {
       this.metrics.lateConfirmations.inc({ outcome: 'sold' });
