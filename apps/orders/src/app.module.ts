@@ -1,6 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { cacheRedisFor, configFor, databaseFor, kafkaFor, observabilityFor } from '@sdp/bootstrap';
-import { OrderCancelled, OrderConfirmed, OrderPlaced, PaymentFailed, PaymentSucceeded } from '@sdp/contracts';
+import {
+  OrderCancelled,
+  OrderConfirmed,
+  OrderPlaced,
+  OrderUnfulfillable,
+  PaymentFailed,
+  PaymentSucceeded,
+} from '@sdp/contracts';
 import { OutboxModule } from '@sdp/outbox';
 import { CartModule } from './cart/cart.module';
 import { CheckoutModule } from './checkout/checkout.module';
@@ -24,6 +31,7 @@ export class AppModule {
           OrderCancelled.type,
           PaymentSucceeded.type,
           PaymentFailed.type,
+          OrderUnfulfillable.type,
         ]),
         OutboxModule.forRoot({ schema: config.DB_SCHEMA }),
         CartModule,

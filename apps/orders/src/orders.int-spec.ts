@@ -1,7 +1,13 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PaymentFailed, PaymentSucceeded, reservationRequest, type ReservationRequest } from '@sdp/contracts';
+import {
+  OrderUnfulfillable,
+  PaymentFailed,
+  PaymentSucceeded,
+  reservationRequest,
+  type ReservationRequest,
+} from '@sdp/contracts';
 import { verifyIdentity } from '@sdp/identity';
 import { createKafka, EventPublisher, type EventEnvelope } from '@sdp/messaging';
 import {
@@ -861,6 +867,91 @@ describe('orders (integration)', () => {
       expect(
         await metricSum(/^orders_status_transitions_total\{from="PENDING_PAYMENT",to="CONFIRMED"\}/),
       ).toBe(1);
+    });
+  });
+
+  // After 'reading orders': these confirm orders too, which the metrics test above counts.
+  describe('paid orders inventory cannot fulfil', () => {
+    const publish = (event: EventEnvelope) => publisher.publish(topicPrefix + event.type, event);
+    const unfulfillable = (orderId: string) =>
+      OrderUnfulfillable.create(
+        orderId,
+        { orderId, sku: 'SKU-000002', requested: 3, available: 0, reason: 'sold out after the hold expired' },
+        'req-late-1',
+      );
+    const consumed = (eventId: string) =>
+      waitFor(async () => (await count('processed_messages', 'event_id = $1', [eventId])) === 1, {
+        timeoutMs: 30_000,
+        what: `event ${eventId} to be consumed`,
+      });
+    const placeAndConfirm = async (user: string): Promise<string> => {
+      const res = await checkout(user, uniqueName('key'), { items: [{ sku: 'SKU-000002', quantity: 3 }] });
+      const orderId: string = res.json().orderId;
+      await publish(
+        PaymentSucceeded.create(orderId, { orderId, paymentId: randomUUID(), amountCents: 1_500 }),
+      );
+      await waitFor(async () => (await orderStatus(orderId)) === 'CONFIRMED', {
+        timeoutMs: 30_000,
+        what: 'CONFIRMED',
+      });
+      return orderId;
+    };
+
+    it('cancels a CONFIRMED order once when order.unfulfillable is delivered twice or re-emitted, and emits order.cancelled', async () => {
+      const user = uniqueName('late-payer');
+      const orderId = await placeAndConfirm(user);
+      const event = unfulfillable(orderId);
+      const reemitted = unfulfillable(orderId); // same order, new event id: the inbox cannot catch it
+      await publish(event);
+      await publish(event);
+      await publish(reemitted);
+      await consumed(reemitted.id); // same key, same partition, published last
+
+      expect(await orderStatus(orderId)).toBe('CANCELLED');
+      const { rows } = await db.query(`SELECT cancel_reason FROM "${schema.name}".orders WHERE id = $1`, [
+        orderId,
+      ]);
+      const reason: string = rows[0].cancel_reason;
+      expect(reason).toMatch(/paid after its stock hold expired, and SKU-000002 sold out/);
+      expect(await count('outbox', `topic = 'order.cancelled' AND key = $1`, [orderId])).toBe(1);
+      const cancelled = await waitFor(
+        () => received.find((m) => m.topic === 'order.cancelled' && m.key === orderId),
+        { timeoutMs: 20_000, what: 'order.cancelled on Kafka' },
+      );
+      expect(cancelled.envelope).toMatchObject({
+        requestId: 'req-late-1',
+        data: {
+          orderId,
+          userId: user,
+          items: [{ sku: 'SKU-000002', quantity: 3, priceCents: 500 }],
+          reason,
+        },
+      });
+      expect(
+        await metricSum(/^orders_inventory_events_total\{type="order.unfulfillable",result="applied"\}/),
+      ).toBe(1);
+      expect(
+        await metricSum(/^orders_inventory_events_total\{type="order.unfulfillable",result="duplicate"\}/),
+      ).toBeGreaterThanOrEqual(1);
+      expect(await metricSum(/^orders_status_transitions_total\{from="CONFIRMED",to="CANCELLED"\}/)).toBe(1);
+      // The re-emitted event found the order CANCELLED already: counted as ignored, nothing written.
+      expect(
+        await metricSum(/^orders_inventory_events_total\{type="order.unfulfillable",result="ignored"\}/),
+      ).toBe(1);
+    });
+
+    it('leaves an order that was never paid (still PENDING_PAYMENT) as it is', async () => {
+      const user = uniqueName('not-paid');
+      const res = await checkout(user, uniqueName('key'), { items: [{ sku: 'SKU-000002', quantity: 1 }] });
+      const pending: string = res.json().orderId;
+      const ignored = /^orders_inventory_events_total\{type="order.unfulfillable",result="ignored"\}/;
+      const ignoredBefore = await metricSum(ignored);
+      const event = unfulfillable(pending);
+      await publish(event);
+      await consumed(event.id);
+      expect(await orderStatus(pending)).toBe('PENDING_PAYMENT');
+      expect(await count('outbox', `topic = 'order.cancelled' AND key = $1`, [pending])).toBe(0);
+      expect(await metricSum(ignored)).toBe(ignoredBefore + 1);
     });
   });
 });

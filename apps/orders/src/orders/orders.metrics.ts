@@ -10,6 +10,7 @@ export class OrdersMetrics {
   readonly checkoutSeconds;
   readonly transitions;
   readonly paymentEvents;
+  readonly inventoryEvents;
 
   constructor(metrics: MetricsService) {
     this.checkouts = metrics.counter('orders_checkouts_total', 'Checkout requests by outcome.', ['outcome']);
@@ -26,6 +27,11 @@ export class OrdersMetrics {
     this.paymentEvents = metrics.counter(
       'orders_payment_events_total',
       'Payment outcomes consumed: applied, duplicate (inbox hit) or ignored (order not pending).',
+      ['type', 'result'],
+    );
+    this.inventoryEvents = metrics.counter(
+      'orders_inventory_events_total',
+      'order.unfulfillable consumed: applied (CONFIRMED → CANCELLED), duplicate (inbox hit) or ignored (not CONFIRMED).',
       ['type', 'result'],
     );
   }

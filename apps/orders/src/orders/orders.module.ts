@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { InventoryEventsConsumer } from './inventory-events.consumer';
 import { OrdersController } from './orders.controller';
 import { OrdersMetrics } from './orders.metrics';
 import { OrdersRepository } from './orders.repository';
@@ -7,7 +8,7 @@ import { PaymentEventsConsumer } from './payment-events.consumer';
 
 @Module({
   controllers: [OrdersController],
-  providers: [OrdersService, OrdersRepository, OrdersMetrics, PaymentEventsConsumer],
+  providers: [OrdersService, OrdersRepository, OrdersMetrics, PaymentEventsConsumer, InventoryEventsConsumer],
   exports: [OrdersRepository, OrdersMetrics],
 })
 export class OrdersModule {}

@@ -1,0 +1,70 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { OrderCancelled, OrderUnfulfillable } from '@sdp/contracts';
+import { Consumers, NonRetryableError, type EventEnvelope } from '@sdp/messaging';
+import { appendToOutbox, claimEvent } from '@sdp/outbox';
+import { DataSource } from 'typeorm';
+import { ORDERS_CONFIG, type OrdersConfig } from '../config';
+import { OrdersMetrics } from './orders.metrics';
+import { OrdersRepository } from './orders.repository';
+
+/** Inbox name for this consumer in processed_messages. */
+const INBOX = 'orders.inventory-outcome';
+
+/** What the customer reads on the order: why a paid order was cancelled, and what happens to the money. */
+export const unfulfillableReason = (sku: string): string =>
+  `paid after its stock hold expired, and ${sku} sold out meanwhile; the payment will be refunded`;
+
+/**
+ * The saga's compensation for a payment that outlived its stock hold: inventory could not sell a
+ * CONFIRMED order (order.unfulfillable), so the order moves CONFIRMED → CANCELLED and order.cancelled
+ * tells payments to refund it. Inbox claim, conditional update and outbox row commit together, so a
+ * duplicate or a stale event changes nothing.
+ */
+@Injectable()
+export class InventoryEventsConsumer implements OnModuleInit {
+  private readonly logger = new Logger(InventoryEventsConsumer.name);
+
+  constructor(
+    private readonly consumers: Consumers,
+    private readonly dataSource: DataSource,
+    private readonly orders: OrdersRepository,
+    private readonly metrics: OrdersMetrics,
+    @Inject(ORDERS_CONFIG) private readonly config: OrdersConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.consumers.declare({
+      // A group of its own: a stuck payment outcome must not hold up compensations, nor the reverse.
+      groupId: `${this.config.CONSUMER_GROUP}.inventory-events`,
+      topics: [OrderUnfulfillable.type],
+      fromBeginning: true,
+      handler: (envelope) => this.handle(envelope),
+    });
+  }
+
+  async handle(envelope: EventEnvelope): Promise<void> {
+    const parsed = OrderUnfulfillable.parse(envelope);
+    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
+    const { orderId, sku } = parsed.envelope.data;
+    const reason = unfulfillableReason(sku);
+    const schema = this.config.DB_SCHEMA;
+    const result = await this.dataSource.transaction(async (manager) => {
+      if (!(await claimEvent(manager, schema, INBOX, envelope.id))) return 'duplicate' as const;
+      // Only a CONFIRMED order was paid and can be unfulfillable; anything else stays as it is.
+      const order = await this.orders.transition(manager, orderId, 'CONFIRMED', 'CANCELLED', reason);
+      if (!order) return 'ignored' as const;
+      const { userId, items } = order;
+      const event = OrderCancelled.create(orderId, { orderId, userId, items, reason }, envelope.requestId);
+      await appendToOutbox(manager, schema, event.type, event);
+      return 'applied' as const;
+    });
+    this.metrics.inventoryEvents.inc({ type: envelope.type, result });
+    if (result === 'applied') {
+      this.metrics.transitions.inc({ from: 'CONFIRMED', to: 'CANCELLED' });
+      this.logger.warn(`order ${orderId} cancelled after payment: ${sku} sold out after its hold expired`);
+    }
+    if (result === 'ignored') {
+      this.logger.warn(`${envelope.type} ${envelope.id} for order ${orderId}: order not CONFIRMED, ignored`);
+    }
+  }
+}
