@@ -1,10 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { configFor, databaseFor, kafkaFor, observabilityFor } from '@sdp/bootstrap';
-import { OrderPlaced, PaymentFailed, PaymentSucceeded } from '@sdp/contracts';
+import {
+  OrderCancelled,
+  OrderPlaced,
+  PaymentFailed,
+  PaymentRefunded,
+  PaymentSucceeded,
+} from '@sdp/contracts';
 import { OutboxModule } from '@sdp/outbox';
 import { PAYMENTS_CONFIG, type PaymentsConfig } from './config';
 import { paymentsMigrations } from './db/migrations';
 import { PaymentsModule } from './payments/payments.module';
+import { RefundsModule } from './refunds/refunds.module';
 
 @Module({})
 export class AppModule {
@@ -15,9 +22,16 @@ export class AppModule {
         observabilityFor('payments', config),
         configFor(PAYMENTS_CONFIG, config),
         databaseFor(config, { migrations: paymentsMigrations }),
-        kafkaFor(config, [OrderPlaced.type, PaymentSucceeded.type, PaymentFailed.type]),
+        kafkaFor(config, [
+          OrderPlaced.type,
+          PaymentSucceeded.type,
+          PaymentFailed.type,
+          OrderCancelled.type,
+          PaymentRefunded.type,
+        ]),
         OutboxModule.forRoot({ schema: config.DB_SCHEMA }),
         PaymentsModule,
+        RefundsModule,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { OrderPlaced } from '@sdp/contracts';
+import { OrderCancelled, OrderPlaced } from '@sdp/contracts';
 import {
   createEnvelope,
   createKafka,
@@ -67,7 +67,9 @@ describe('payments (integration)', () => {
       uniqueName('req'),
     );
   const resultsFor = (orderId: string) =>
-    received.filter((m) => m.key === orderId && !m.topic.endsWith('.dlq'));
+    received.filter(
+      (m) => m.key === orderId && !m.topic.endsWith('.dlq') && m.topic !== topic('payment.refunded'),
+    );
   const firstResult = (orderId: string) =>
     waitFor(() => resultsFor(orderId)[0], { timeoutMs: 20_000, what: `the payment result for ${orderId}` });
   const count = async (sql: string, params: unknown[]): Promise<number> =>
@@ -102,7 +104,12 @@ describe('payments (integration)', () => {
     listener = kafka.consumer({ groupId: uniqueName('payments-int') });
     await listener.connect();
     await listener.subscribe({
-      topics: [topic('payment.succeeded'), topic('payment.failed'), topic('order.placed.dlq')],
+      topics: [
+        topic('payment.succeeded'),
+        topic('payment.failed'),
+        topic('payment.refunded'),
+        topic('order.placed.dlq'),
+      ],
       fromBeginning: true,
     });
     await listener.run({
@@ -245,6 +252,132 @@ describe('payments (integration)', () => {
       /invalid data for "order.placed".*totalCents/,
     );
     expect(await count('payments WHERE order_id::text = ANY($1)', [[badData.key, notJsonKey]])).toBe(0);
+  });
+
+  describe('refunds on order.cancelled', () => {
+    const orderCancelled = (orderId: string, reason = 'paid after its stock hold expired') =>
+      OrderCancelled.create(
+        orderId,
+        { orderId, userId: 'user-1', items: [{ sku: 'SKU-000001', quantity: 2, priceCents: 1_250 }], reason },
+        uniqueName('req'),
+      );
+    const cancel = (...events: EventEnvelope[]) =>
+      producer.send({ topic: topic('order.cancelled'), acks: -1, messages: events.map(toKafkaMessage) });
+    const paidOrder = async (): Promise<string> => {
+      await setPsp({ failureRate: 0, timeoutRate: 0 });
+      const placed = orderPlaced();
+      await publish(placed);
+      expect((await firstResult(placed.data.orderId)).topic).toBe(topic('payment.succeeded'));
+      return placed.data.orderId;
+    };
+    const refundedEvents = (orderId: string) =>
+      received.filter((m) => m.key === orderId && m.topic === topic('payment.refunded'));
+    const consumed = (eventId: string) =>
+      waitFor(async () => (await count('processed_messages WHERE event_id = $1', [eventId])) === 1, {
+        timeoutMs: 20_000,
+        what: `order.cancelled ${eventId} to be consumed`,
+      });
+    const refunds = (outcome: string) => metric(`payments_refunds_total{outcome="${outcome}"}`);
+
+    it('refunds a paid order once when order.cancelled is delivered twice and re-emitted, and emits payment.refunded', async () => {
+      const orderId = await paidOrder();
+      const cancelled = orderCancelled(orderId);
+      const reemitted = orderCancelled(orderId); // a new event id: only the refunds row can catch it
+      const duplicatesBefore = await refunds('duplicate');
+      await cancel(cancelled, cancelled, reemitted); // one key, one partition: handled in this order
+      await consumed(reemitted.id);
+
+      const refunded = await waitFor(() => refundedEvents(orderId)[0], {
+        timeoutMs: 20_000,
+        what: 'payment.refunded',
+      });
+      const { rows: payment } = await db.query(
+        `SELECT id FROM "${schema.name}".payments WHERE order_id = $1`,
+        [orderId],
+      );
+      const { rows: refundRows } = await db.query(
+        `SELECT id, payment_id, amount_cents, status, reason, attempts FROM "${schema.name}".refunds WHERE order_id = $1`,
+        [orderId],
+      );
+      expect(refundRows).toEqual([
+        {
+          id: expect.any(String),
+          payment_id: payment[0].id,
+          amount_cents: '2500',
+          status: 'succeeded',
+          reason: 'paid after its stock hold expired',
+          attempts: 1,
+        },
+      ]);
+      expect(refunded.envelope).toMatchObject({
+        type: 'payment.refunded',
+        key: orderId,
+        requestId: cancelled.requestId,
+        data: {
+          orderId,
+          userId: 'user-1',
+          paymentId: payment[0].id,
+          refundId: refundRows[0].id,
+          amountCents: 2_500,
+          reason: 'paid after its stock hold expired',
+        },
+      });
+      expect(await count('psp_refunds WHERE charge_key = $1', [orderId])).toBe(1);
+      expect(await count(`outbox WHERE key = $1 AND topic = 'payment.refunded'`, [orderId])).toBe(1);
+      expect(await refunds('duplicate')).toBe(duplicatesBefore + 2);
+      await waitFor(async () => (await count('outbox WHERE published_at IS NULL', [])) === 0, {
+        what: 'the relay to drain',
+      });
+      expect(refundedEvents(orderId)).toHaveLength(1);
+    });
+
+    it('refunds once when the provider loses the answer: the retry with the same key gets the recorded refund', async () => {
+      const orderId = await paidOrder();
+      await setPsp({ timeoutRate: 1 });
+      const timeoutsBefore = await metric('psp_timeouts_total');
+      await cancel(orderCancelled(orderId));
+
+      await waitFor(async () => (await count('psp_refunds WHERE charge_key = $1', [orderId])) === 1, {
+        timeoutMs: 20_000,
+        what: 'the provider to record the refund',
+      });
+      await waitFor(async () => (await metric('psp_timeouts_total')) > timeoutsBefore, {
+        what: 'a provider timeout',
+      });
+      expect(refundedEvents(orderId)).toHaveLength(0);
+      await setPsp({ timeoutRate: 0 });
+
+      await waitFor(() => refundedEvents(orderId)[0], { timeoutMs: 20_000, what: 'payment.refunded' });
+      expect(await count('psp_refunds WHERE charge_key = $1', [orderId])).toBe(1);
+      const { rows } = await db.query(
+        `SELECT status, attempts FROM "${schema.name}".refunds WHERE order_id = $1`,
+        [orderId],
+      );
+      expect(rows).toEqual([{ status: 'succeeded', attempts: expect.any(Number) }]);
+      expect(rows[0].attempts).toBeGreaterThanOrEqual(2);
+    });
+
+    it('refunds nothing for a cancelled order whose charge was declined, or that was never charged', async () => {
+      await setPsp({ failureRate: 1, timeoutRate: 0 });
+      const placed = orderPlaced();
+      const declined = placed.data.orderId;
+      await publish(placed);
+      expect((await firstResult(declined)).topic).toBe(topic('payment.failed'));
+      const neverCharged = randomUUID();
+      const notPaidBefore = await refunds('not_paid');
+
+      const events = [orderCancelled(declined, 'card declined'), orderCancelled(neverCharged)];
+      await cancel(...events);
+      for (const event of events) await consumed(event.id);
+
+      expect(await refunds('not_paid')).toBe(notPaidBefore + 2);
+      expect(await count('refunds WHERE order_id = ANY($1::uuid[])', [[declined, neverCharged]])).toBe(0);
+      expect(await count('psp_refunds WHERE charge_key = ANY($1)', [[declined, neverCharged]])).toBe(0);
+      expect(
+        await count(`outbox WHERE topic = 'payment.refunded' AND key = ANY($1)`, [[declined, neverCharged]]),
+      ).toBe(0);
+      await setPsp({ failureRate: 0 });
+    });
   });
 
   describe('admin PSP settings', () => {

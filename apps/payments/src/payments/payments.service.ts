@@ -22,7 +22,7 @@ type Histogram = ReturnType<MetricsService['histogram']>;
 
 /** Provider calls per delivery before we give the message back to the consumer's retry/DLQ. */
 export const PROVIDER_MAX_CALLS = 5;
-const PROVIDER_BACKOFF = { retries: PROVIDER_MAX_CALLS - 1, initialDelayMs: 100, maxDelayMs: 2_000 };
+export const PROVIDER_BACKOFF = { retries: PROVIDER_MAX_CALLS - 1, initialDelayMs: 100, maxDelayMs: 2_000 };
 
 /**
  * Turns each order.placed into exactly one charge and one result event, although Kafka delivers

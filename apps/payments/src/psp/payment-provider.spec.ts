@@ -6,12 +6,15 @@ import {
   PaymentProvider,
   ProviderTimeoutError,
   type PspSettings,
+  type RefundRecord,
+  RefundRejectedError,
   seededRandom,
 } from './payment-provider';
 
 /** The ledger's contract in memory; the Postgres ledger is exercised by the integration test. */
 class MemoryLedger implements ChargeLedger {
   readonly rows = new Map<string, ChargeRecord>();
+  readonly refunds = new Map<string, RefundRecord>();
   async find(key: string) {
     return this.rows.get(key);
   }
@@ -20,6 +23,13 @@ class MemoryLedger implements ChargeLedger {
     if (existing) return { stored: existing, created: false };
     this.rows.set(charge.idempotencyKey, charge);
     return { stored: charge, created: true };
+  }
+  async recordRefund(refund: RefundRecord) {
+    const existing = this.refunds.get(refund.idempotencyKey);
+    if (existing) return { stored: existing, created: false };
+    if ([...this.refunds.values()].some((r) => r.chargeKey === refund.chargeKey)) return undefined;
+    this.refunds.set(refund.idempotencyKey, refund);
+    return { stored: refund, created: true };
   }
 }
 
@@ -103,5 +113,51 @@ describe(PaymentProvider.name, () => {
     await expect(provider.charge({ idempotencyKey: 'order-4', amountCents: 101 })).rejects.toThrow(
       IdempotencyConflictError,
     );
+  });
+
+  describe('refund', () => {
+    const charged = async (provider: PaymentProvider, key: string, amountCents = 700) =>
+      expect(provider.charge({ idempotencyKey: key, amountCents })).resolves.toMatchObject({
+        outcome: 'approved',
+      });
+
+    it('refunds an approved charge once per key: a repeat, even after a lost answer, is the same refund', async () => {
+      const ledger = new MemoryLedger();
+      const provider = new PaymentProvider(ledger, settings());
+      await charged(provider, 'order-5');
+      const refund = { idempotencyKey: 'refund-order-5', chargeKey: 'order-5', amountCents: 700 };
+
+      provider.configure({ timeoutRate: 1, timeoutMs: 50 });
+      await expect(provider.refund(refund)).rejects.toThrow(ProviderTimeoutError);
+      expect(ledger.refunds.get('refund-order-5')).toEqual(refund); // refunded, answer lost
+
+      provider.configure({ timeoutRate: 0 });
+      await expect(provider.refund(refund)).resolves.toEqual({ ...refund, replayed: true });
+      expect(ledger.refunds.size).toBe(1);
+    });
+
+    it('refuses a second refund of the same charge under another key, a declined or unknown charge, and more than was charged', async () => {
+      const provider = new PaymentProvider(new MemoryLedger(), settings());
+      await charged(provider, 'order-6');
+      await provider.refund({ idempotencyKey: 'r1', chargeKey: 'order-6', amountCents: 700 });
+      await expect(
+        provider.refund({ idempotencyKey: 'r2', chargeKey: 'order-6', amountCents: 700 }),
+      ).rejects.toThrow(/already refunded/);
+      await expect(
+        provider.refund({ idempotencyKey: 'r1', chargeKey: 'order-6', amountCents: 600 }),
+      ).rejects.toThrow(IdempotencyConflictError);
+      await charged(provider, 'order-7');
+      await expect(
+        provider.refund({ idempotencyKey: 'r3', chargeKey: 'order-7', amountCents: 701 }),
+      ).rejects.toThrow(/more than the 700 cents charged/);
+      await expect(
+        provider.refund({ idempotencyKey: 'r4', chargeKey: 'nope', amountCents: 1 }),
+      ).rejects.toThrow(RefundRejectedError);
+      provider.configure({ failureRate: 1 });
+      await provider.charge({ idempotencyKey: 'order-8', amountCents: 5 });
+      await expect(
+        provider.refund({ idempotencyKey: 'r5', chargeKey: 'order-8', amountCents: 5 }),
+      ).rejects.toThrow(/no approved charge/);
+    });
   });
 });
