@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { cacheRedisFor, configFor, databaseFor, kafkaFor, observabilityFor } from '@sdp/bootstrap';
-import { OrderCancelled, OrderConfirmed } from '@sdp/contracts';
+import { OrderCancelled, OrderConfirmed, PaymentRefunded } from '@sdp/contracts';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from './config';
 import { notificationsMigrations } from './db/migrations';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -15,7 +15,7 @@ export class AppModule {
         configFor(NOTIFICATIONS_CONFIG, config),
         databaseFor(config, { migrations: notificationsMigrations }),
         cacheRedisFor(config),
-        kafkaFor(config, [OrderConfirmed.type, OrderCancelled.type]),
+        kafkaFor(config, [OrderConfirmed.type, OrderCancelled.type, PaymentRefunded.type]),
         NotificationsModule,
       ],
     };

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { OrderCancelled, OrderConfirmed } from '@sdp/contracts';
+import { OrderCancelled, OrderConfirmed, PaymentRefunded } from '@sdp/contracts';
 import { createKafka, toKafkaMessage, type EventEnvelope } from '@sdp/messaging';
 import {
   asUser,
@@ -220,6 +220,50 @@ describe('notifications (integration)', () => {
     );
     expect(rows[0].n).toBe(1);
     expect(forOrder(s, event.key)).toHaveLength(1);
+  });
+
+  it('tells the user of a paid order cancelled for lack of stock that the money is back only once payment.refunded arrives, once', async () => {
+    const user = uniqueName('user-r');
+    const s = await stream(baseUrl, user);
+    const orderId = randomUUID();
+    const reason =
+      'paid after its stock hold expired, and SKU-000001 sold out meanwhile; the payment will be refunded';
+    await publish(OrderCancelled.create(orderId, { orderId, userId: user, items, reason }));
+    await waitFor(() => forOrder(s, orderId).length === 1, { timeoutMs: 20_000, what: 'the cancellation' });
+    expect(forOrder(s, orderId)[0]).toMatchObject({
+      event: 'order.cancelled',
+      data: { status: 'CANCELLED', reason },
+    });
+
+    const refunded = PaymentRefunded.create(orderId, {
+      orderId,
+      userId: user,
+      paymentId: randomUUID(),
+      refundId: randomUUID(),
+      amountCents: 999,
+      reason,
+    });
+    const duplicatesBefore = await metric('notifications_duplicate_deliveries_total');
+    await producer.send({
+      topic: `${prefix}payment.refunded`,
+      acks: -1,
+      messages: [toKafkaMessage(refunded), toKafkaMessage(refunded)],
+    });
+    await waitFor(
+      async () => (await metric('notifications_duplicate_deliveries_total')) === duplicatesBefore + 1,
+      { timeoutMs: 20_000, what: 'the refund redelivery to be skipped' },
+    );
+    await waitFor(() => forOrder(s, orderId).length === 2, { what: 'the refund on the stream' });
+    expect(forOrder(s, orderId).map((e) => [e.event, e.data?.status])).toEqual([
+      ['order.cancelled', 'CANCELLED'],
+      ['payment.refunded', 'REFUNDED'],
+    ]);
+    expect(forOrder(s, orderId)[1].data).toMatchObject({ orderId, amountCents: 999, reason });
+    const list = await app.inject({ method: 'GET', url: '/notifications?limit=5', headers: asUser(user) });
+    expect(list.json().items.map((n: { type: string }) => n.type)).toEqual([
+      'payment.refunded',
+      'order.cancelled',
+    ]);
   });
 
   it('replays what the user missed after Last-Event-ID, oldest first, and lists newest first', async () => {

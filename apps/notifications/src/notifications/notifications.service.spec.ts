@@ -1,4 +1,4 @@
-import { OrderCancelled, OrderConfirmed } from '@sdp/contracts';
+import { OrderCancelled, OrderConfirmed, PaymentRefunded } from '@sdp/contracts';
 import { createEnvelope, NonRetryableError } from '@sdp/messaging';
 import { sseFrame } from './notification-streams';
 import { toNotification } from './notifications.service';
@@ -22,6 +22,24 @@ describe(toNotification.name, () => {
       status: 'CANCELLED',
       reason: 'payment declined',
       items,
+    });
+  });
+
+  it('tells the user a cancelled order was refunded, with the amount', () => {
+    const refunded = PaymentRefunded.create(orderId, {
+      orderId,
+      userId: 'u-1',
+      paymentId: '2f0c4c0e-8a5e-4c1a-9a53-0e8f2d6b7a11',
+      refundId: '3f0c4c0e-8a5e-4c1a-9a53-0e8f2d6b7a11',
+      amountCents: 1_000,
+      reason: 'sold out after the hold expired',
+    });
+    expect(toNotification(refunded)).toEqual({
+      eventId: refunded.id,
+      userId: 'u-1',
+      orderId,
+      type: 'payment.refunded',
+      data: { orderId, status: 'REFUNDED', amountCents: 1_000, reason: 'sold out after the hold expired' },
     });
   });
 

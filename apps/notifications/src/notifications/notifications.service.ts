@@ -1,12 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { OrderCancelled, OrderConfirmed } from '@sdp/contracts';
+import { OrderCancelled, OrderConfirmed, PaymentRefunded } from '@sdp/contracts';
 import { Consumers, type EventEnvelope, NonRetryableError, Topics } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
 import type { NewNotification, NotificationView } from './notification';
 import { NotificationFanout } from './notification-fanout';
 import { NotificationsRepository } from './notifications.repository';
 
-/** What the user is told about an order outcome; a malformed event is NonRetryable (straight to the DLQ). */
+/**
+ * What the user is told about an order outcome; a malformed event is NonRetryable (straight to the DLQ).
+ * A paid order that is cancelled gets two: the cancellation (its reason says a refund follows), then
+ * the refund once payments has actually made it, so the user is never told "refunded" too early.
+ */
 export function toNotification(envelope: EventEnvelope): NewNotification {
   if (envelope.type === OrderConfirmed.type) {
     const parsed = OrderConfirmed.parse(envelope);
@@ -20,6 +24,13 @@ export function toNotification(envelope: EventEnvelope): NewNotification {
     if (!parsed.ok) throw new NonRetryableError(parsed.reason);
     const { orderId, userId, items, reason } = parsed.envelope.data;
     const data = { orderId, status: 'CANCELLED', reason, items };
+    return { eventId: envelope.id, userId, orderId, type: envelope.type, data };
+  }
+  if (envelope.type === PaymentRefunded.type) {
+    const parsed = PaymentRefunded.parse(envelope);
+    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
+    const { orderId, userId, amountCents, reason } = parsed.envelope.data;
+    const data = { orderId, status: 'REFUNDED', amountCents, reason };
     return { eventId: envelope.id, userId, orderId, type: envelope.type, data };
   }
   throw new NonRetryableError(`notifications does not handle events of type "${envelope.type}"`);
@@ -53,7 +64,7 @@ export class NotificationsService {
     consumers.declare({
       // The group carries the topic prefix too, so test stacks sharing a broker never share a group.
       groupId: topics.name('notifications'),
-      topics: [OrderConfirmed.type, OrderCancelled.type],
+      topics: [OrderConfirmed.type, OrderCancelled.type, PaymentRefunded.type],
       // A brand-new group starts from the oldest retained outcome, so none is lost before first start.
       fromBeginning: true,
       handler: (envelope) => this.handleOrderOutcome(envelope),
