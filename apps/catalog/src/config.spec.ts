@@ -16,6 +16,8 @@ describe(loadCatalogConfig.name, () => {
       INSTANCE_ID: 'catalog-3101',
       DB_SCHEMA: 'catalog',
       PRODUCT_CACHE_ENABLED: true,
+      WRITE_BACK_LEASE_MS: 30_000,
+      WRITE_BACK_TEST_PAUSE_BEFORE_COMMIT_MS: 0, // the test-only hook is off unless set
     });
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:59092']);
   });

@@ -32,6 +32,13 @@ export const catalogConfigSchema = z.object({
   /** Write-back: how often each replica claims and applies a batch of pending writes and counters. */
   WRITE_BACK_FLUSH_MS: positiveInt(1_000),
   WRITE_BACK_BATCH_SIZE: positiveInt(100),
+  /**
+   * Write-back: how long a claimed batch belongs to its flusher. If it has not committed and acked by
+   * then (it crashed), any replica's next flush re-queues and applies it. Keep it far above a flush.
+   */
+  WRITE_BACK_LEASE_MS: positiveInt(30_000),
+  /** Test only: the flusher waits this long between applying a batch and committing it (0 = never). */
+  WRITE_BACK_TEST_PAUSE_BEFORE_COMMIT_MS: z.coerce.number().int().min(0).default(0),
 });
 
 export type CatalogConfig = z.infer<typeof catalogConfigSchema> & { INSTANCE_ID: string };

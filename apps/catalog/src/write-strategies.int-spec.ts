@@ -7,6 +7,7 @@ import {
   testInfraEnv,
   testSchema,
   uniqueName,
+  waitFor,
 } from '@sdp/testing';
 import type { Redis } from 'ioredis';
 import type { Client } from 'pg';
@@ -19,7 +20,10 @@ import { WriteBackFlusher } from './products/write-back.flusher';
 const schema = testSchema('catalog_ws');
 const cachePrefix = uniqueName('catalog_ws');
 
-async function startReplica(index: number): Promise<NestFastifyApplication> {
+async function startReplica(
+  index: number,
+  overrides: Record<string, string> = {},
+): Promise<NestFastifyApplication> {
   const config = loadCatalogConfig({
     ...testInfraEnv(),
     INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
@@ -29,6 +33,7 @@ async function startReplica(index: number): Promise<NestFastifyApplication> {
     LOG_LEVEL: 'silent',
     DB_POOL_SIZE: '4',
     WRITE_BACK_FLUSH_MS: '60000',
+    ...overrides,
   });
   const app = await createCatalogApp(config);
   await app.init();
@@ -163,6 +168,35 @@ describe('product write strategies (integration)', () => {
       [ids],
     );
     expect(rows.rows).toEqual(ids.map((id) => ({ id, price_cents: 7_000 + id })));
+  });
+
+  it('write-back: a flusher stalled past its lease rolls back; another replica applies the batch, newer change on top', async () => {
+    await useStrategy('write-back');
+    const slow = await startReplica(4, {
+      WRITE_BACK_LEASE_MS: '300',
+      WRITE_BACK_TEST_PAUSE_BEFORE_COMMIT_MS: '800',
+    });
+    try {
+      const before = await inPostgres(49);
+      expect((await put('/products/49', { priceCents: 4_901, name: 'Stalled Lamp' })).statusCode).toBe(200);
+      const stalled = slow.get(WriteBackFlusher).flushOnce();
+      await waitFor(
+        async () => (await redis.hlen(`${cachePrefix}:write-back:product:inflight-owner`)) === 1,
+        {
+          what: 'the slow replica claiming product 49',
+        },
+      );
+      expect((await put('/products/49', { priceCents: 4_902 })).statusCode).toBe(200); // newer, while in flight
+      await new Promise((resolve) => setTimeout(resolve, 400)); // the slow replica's lease is over
+      expect(await replicas[0].get(WriteBackFlusher).flushAll()).toBe(1);
+      await expect(stalled).rejects.toThrow(/lease expired before commit/);
+      expect(before).not.toBe(4_902);
+      const row = await db.query(`SELECT name, price_cents FROM "${schema.name}".products WHERE id = 49`);
+      expect(row.rows[0]).toEqual({ name: 'Stalled Lamp', price_cents: 4_902 });
+      expect(await redis.hlen(`${cachePrefix}:write-back:product:inflight-owner`)).toBe(0);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('write-back of view counters: reads HINCRBY in Redis, the flusher adds them to product_stats', async () => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { createRedis, waitForRedis } from '@sdp/redis';
 import {
   asUser,
   connectPostgres,
@@ -13,10 +14,12 @@ import {
   waitUntilReady,
   type ServiceProcess,
 } from '@sdp/testing';
+import type { Redis } from 'ioredis';
 import type { Client } from 'pg';
 
 // Write-back's risk, shown with real processes: acknowledged writes live only in Redis until the
-// flusher writes them to Postgres. SIGKILL the catalog between write and flush and count what made it.
+// flusher writes them to Postgres. SIGKILL the catalog between write and flush, or in the middle of a
+// flush, and count what made it.
 const main = path.join(__dirname, '../dist/main.js');
 const schema = testSchema('catalog_wb');
 const WRITES = 50;
@@ -51,6 +54,7 @@ async function writeAll(catalog: ServiceProcess): Promise<void> {
 
 describe('write-back under a crash (e2e, real processes)', () => {
   let db: Client;
+  let redis: Redis;
   const started: ServiceProcess[] = [];
   const durable = async () =>
     Number(
@@ -64,10 +68,13 @@ describe('write-back under a crash (e2e, real processes)', () => {
 
   beforeAll(async () => {
     db = await connectPostgres();
+    redis = createRedis({ url: testInfraEnv().REDIS_CACHE_URL, name: 'catalog-wb-test', role: 'cache' });
+    await waitForRedis(redis);
   });
 
   afterAll(async () => {
     await Promise.all(started.map((p) => p.kill()));
+    redis.disconnect();
     await db.end();
     await schema.drop();
   });
@@ -109,6 +116,58 @@ describe('write-back under a crash (e2e, real processes)', () => {
       `write-back, after another replica flushed the Redis queue: lost ${WRITES - (await durable())} of ${WRITES}`,
     );
     await second.stop();
+  });
+
+  it('SIGKILL of the app mid-flush (after claim, before commit): another replica applies the batch, lost 0', async () => {
+    const prefix = uniqueName('catalog_wb');
+    const inflight = `${prefix}:write-back:product:inflight`;
+    const writer = await startCatalog('catalog-wb-5', {
+      CACHE_KEY_PREFIX: prefix,
+      WRITE_BACK_FLUSH_MS: '600000',
+    });
+    started.push(writer);
+    await writeAll(writer);
+    await writer.kill(); // the 50 changes wait in Redis
+
+    // This replica claims all 50 in one batch, applies them, and then (test hook) sits before COMMIT.
+    const doomed = await startCatalog('catalog-wb-6', {
+      CACHE_KEY_PREFIX: prefix,
+      WRITE_BACK_FLUSH_MS: '200',
+      WRITE_BACK_LEASE_MS: '2000',
+      WRITE_BACK_TEST_PAUSE_BEFORE_COMMIT_MS: '600000',
+    });
+    started.push(doomed);
+    await waitFor(async () => (await redis.hlen(`${inflight}-owner`)) === WRITES, {
+      timeoutMs: 10_000,
+      what: 'the batch claimed by catalog-wb-6',
+    });
+    const [token] = await redis.zrange(inflight, '0', '-1');
+    await doomed.kill(); // Postgres rolls the open transaction back
+    const atKill = await durable();
+    console.log(
+      `write-back, app SIGKILLed mid-flush (after claim, before commit): ${WRITES} claimed by ` +
+        `${token.split(':')[0]}, ${atKill} in Postgres, ${await redis.scard(`${prefix}:write-back:product:dirty`)} left in the queue`,
+    );
+    expect(atKill).toBe(0);
+
+    // Another replica's flush finds the lease expired, re-queues the batch and applies it.
+    const rescuer = await startCatalog('catalog-wb-7', {
+      CACHE_KEY_PREFIX: prefix,
+      WRITE_BACK_FLUSH_MS: '200',
+    });
+    started.push(rescuer);
+    await waitFor(async () => (await durable()) === WRITES, {
+      timeoutMs: 15_000,
+      what: 'the crashed flush re-queued and applied',
+    });
+    console.log(
+      `write-back, after another replica re-queued the expired lease: lost ${WRITES - (await durable())} of ${WRITES}`,
+    );
+    expect(await redis.zcard(inflight)).toBe(0);
+    expect(await redis.hlen(`${inflight}-owner`)).toBe(0);
+    const metrics = await (await fetch(`${rescuer.url}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`^catalog_write_back_requeued_total ${WRITES}$`, 'm'));
+    await rescuer.stop();
   });
 
   it('SIGKILL of the app AND the cache node (no persistence): every unflushed write is lost', async () => {

@@ -2,4 +2,5 @@ export * from './cache-aside';
 export * from './single-flight';
 export * from './ttl';
 export * from './write-strategy';
+export * from './write-back';
 export * from './leaderboard';

@@ -99,13 +99,15 @@ export class ProductsRepository {
 /**
  * Applies a batch of write-back changes in one transaction (ids that no longer exist are skipped),
  * recording one product.updated per applied product in that same transaction, so the event announces
- * a change that is durable in Postgres, not one still only in Redis. Returns the ids it applied.
+ * a change that is durable in Postgres, not one still only in Redis. `beforeCommit` may throw to roll
+ * the batch back. Returns the ids it applied.
  */
 export async function applyProductChanges(
   dataSource: DataSource,
   schema: string,
   batch: { id: number; changes: UpdateProductDto }[],
   requestId: string,
+  beforeCommit: () => Promise<void> = () => Promise.resolve(),
 ): Promise<number[]> {
   return dataSource.transaction(async (manager) => {
     const applied: number[] = [];
@@ -127,6 +129,7 @@ export async function applyProductChanges(
       );
       applied.push(id);
     }
+    await beforeCommit();
     return applied;
   });
 }

@@ -68,7 +68,9 @@ export class ProductsService {
       `${config.CACHE_KEY_PREFIX}:config:product-write-strategy`,
       config.PRODUCT_WRITE_STRATEGY,
     );
-    this.writeBack = new WriteBackQueue(redis, `${config.CACHE_KEY_PREFIX}:write-back:product`);
+    this.writeBack = new WriteBackQueue(redis, `${config.CACHE_KEY_PREFIX}:write-back:product`, {
+      owner: config.INSTANCE_ID,
+    });
     this.views = new CounterBuffer(redis, statsKey(config.CACHE_KEY_PREFIX, 'views'));
     this.sold = new CounterBuffer(redis, statsKey(config.CACHE_KEY_PREFIX, 'sold'));
     this.writes = metrics.counter('catalog_product_writes_total', 'Product writes by write strategy.', [

@@ -6,6 +6,7 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
+import type { ClaimedBatch } from '@sdp/cache';
 import { MetricsService } from '@sdp/observability';
 import { DataSource } from 'typeorm';
 import { CATALOG_CONFIG, type CatalogConfig } from '../config';
@@ -13,9 +14,10 @@ import { addProductSold, addProductViews, applyProductChanges } from './products
 import { decodeChanges, ProductsService } from './products.service';
 
 /**
- * The write-back flusher. Runs in every replica on an interval and once more on graceful shutdown;
- * batches are claimed atomically in Redis (see WriteBackQueue / CounterBuffer), so two replicas never
- * apply the same write. Product changes and view counters are flushed the same way.
+ * The write-back flusher. Runs in every replica on an interval and once more on graceful shutdown.
+ * Product changes are claimed atomically in Redis into a leased in-flight batch (WriteBackQueue), so
+ * two live replicas never apply the same write, and a batch whose flusher died before acking it is
+ * re-queued by the next claim of any replica. Counters are taken at once (CounterBuffer).
  */
 @Injectable()
 export class WriteBackFlusher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -23,6 +25,7 @@ export class WriteBackFlusher implements OnApplicationBootstrap, BeforeApplicati
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private readonly flushed;
+  private readonly requeued;
 
   constructor(
     private readonly products: ProductsService,
@@ -34,6 +37,10 @@ export class WriteBackFlusher implements OnApplicationBootstrap, BeforeApplicati
       'catalog_write_back_flushed_total',
       'Write-back items applied to Postgres, by kind (product change, views, sold).',
       ['kind'],
+    );
+    this.requeued = metrics.counter(
+      'catalog_write_back_requeued_total',
+      'Write-back product changes put back from an expired lease (their flusher died or stalled mid-flush).',
     );
   }
 
@@ -73,22 +80,31 @@ export class WriteBackFlusher implements OnApplicationBootstrap, BeforeApplicati
   /** One batch of product changes plus the accumulated view counters; returns the changes applied. */
   async flushOnce(): Promise<number> {
     const queue = this.products.writeBack;
-    const claimed = await queue.claim(this.config.WRITE_BACK_BATCH_SIZE);
-    if (claimed.length) {
-      const batch = claimed.map(({ id, fields }) => ({ id: Number(id), changes: decodeChanges(fields) }));
+    const claim = await queue.claim(this.config.WRITE_BACK_BATCH_SIZE, this.config.WRITE_BACK_LEASE_MS);
+    if (claim.requeued) {
+      this.requeued.inc(claim.requeued);
+      this.logger.warn(`re-queued ${claim.requeued} write-back changes whose flusher's lease expired`);
+    }
+    if (claim.writes.length) {
+      const batch = claim.writes.map(({ id, fields }) => ({
+        id: Number(id),
+        changes: decodeChanges(fields),
+      }));
       // A flush applies writes coalesced from many requests and runs outside all of them, so there is
       // no one request id to carry: each flush gets a fresh one, shared by the events it records.
       const requestId = `write-back-flush-${randomUUID()}`;
       try {
-        await applyProductChanges(this.dataSource, this.config.DB_SCHEMA, batch, requestId);
+        await applyProductChanges(this.dataSource, this.config.DB_SCHEMA, batch, requestId, () =>
+          this.beforeCommit(claim),
+        );
       } catch (error) {
         // Postgres refused or is down: put the batch back (newer writes win) and try on the next tick.
-        // Only a process that dies right here, between claim and commit, loses the batch.
-        await queue.requeue(claimed);
+        await queue.release(claim);
         throw error;
       }
-      await queue.flushed(claimed.map((c) => c.id));
-      this.flushed.inc({ kind: 'product' }, claimed.length);
+      // Committed. Dying before this ack only means the batch is applied again after its lease.
+      await queue.ack(claim);
+      this.flushed.inc({ kind: 'product' }, claim.writes.length);
     }
     const views = await this.products.views.take();
     if (views.size) {
@@ -101,6 +117,16 @@ export class WriteBackFlusher implements OnApplicationBootstrap, BeforeApplicati
       await addProductSold(this.dataSource, this.config.DB_SCHEMA, sold);
       this.flushed.inc({ kind: 'sold' }, sold.size);
     }
-    return claimed.length;
+    return claim.writes.length;
+  }
+
+  private async beforeCommit(claim: ClaimedBatch): Promise<void> {
+    const pause = this.config.WRITE_BACK_TEST_PAUSE_BEFORE_COMMIT_MS;
+    if (pause) await new Promise((resolve) => setTimeout(resolve, pause)); // lets a test kill us here
+    // A flusher that stalled past its lease (GC pause, SIGSTOP) may have had its batch re-queued and
+    // taken by another replica, maybe with newer values: roll back rather than commit older ones last.
+    if (!(await this.products.writeBack.holds(claim))) {
+      throw new Error('write-back lease expired before commit; the batch was left to another flusher');
+    }
   }
 }
