@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ProductUpdated } from '@sdp/contracts';
 import { createKafka, Topics } from '@sdp/messaging';
 import { OutboxRelay } from '@sdp/outbox';
+import { createRedis, waitForRedis } from '@sdp/redis';
 import {
   asUser,
   connectPostgres,
@@ -11,6 +12,7 @@ import {
   uniqueName,
   waitFor,
 } from '@sdp/testing';
+import type { Redis } from 'ioredis';
 import type { Consumer } from 'kafkajs';
 import type { Client } from 'pg';
 import { createCatalogApp } from './app';
@@ -33,6 +35,7 @@ describe('product.updated via the outbox (integration)', () => {
   let app: NestFastifyApplication;
   let db: Client;
   let consumer: Consumer;
+  let redis: Redis;
   const received: { key: string; requestId: string }[] = [];
   const admin = asUser('admin-1', 'admin');
   const put = (url: string, body: unknown, requestId = uniqueName('req')) =>
@@ -76,6 +79,8 @@ describe('product.updated via the outbox (integration)', () => {
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     db = await connectPostgres();
+    redis = createRedis({ url: testInfraEnv().REDIS_CACHE_URL, name: 'catalog-outbox-test', role: 'cache' });
+    await waitForRedis(redis);
 
     const kafka = createKafka({
       clientId: 'catalog-outbox-test',
@@ -94,6 +99,7 @@ describe('product.updated via the outbox (integration)', () => {
 
   afterAll(async () => {
     await consumer?.disconnect();
+    redis?.disconnect();
     await app?.close();
     await db?.end();
     await schema.drop();
@@ -136,6 +142,27 @@ describe('product.updated via the outbox (integration)', () => {
       expect(await outboxFor(id)).toHaveLength(1);
     },
   );
+
+  it('the relayed event repairs a stale cache entry that a racing read put back after the write', async () => {
+    await useStrategy('write-around');
+    const id = 55;
+    const key = `${cachePrefix}:product:${id}`;
+    const get = () => app.inject({ method: 'GET', url: `/products/${id}` });
+    const old = (await get()).json().priceCents as number;
+    const staleEntry = await redis.get(key); // what a read that loaded the row before the commit holds
+    expect(staleEntry).not.toBeNull();
+
+    expect((await put(`/products/${id}`, { priceCents: old + 1 })).statusCode).toBe(200);
+    await redis.set(key, staleEntry!, 'PX', 60_000); // ...and writes back after the request dropped it
+    expect([(await get()).json().priceCents, (await get()).headers['x-cache']]).toEqual([old, 'HIT']);
+
+    relay().start();
+    await waitFor(async () => (await get()).json().priceCents === old + 1, {
+      timeoutMs: 15_000,
+      what: 'product.updated to put the committed row in the cache',
+    });
+    expect((await get()).headers['x-cache']).toBe('HIT'); // repaired in place, not merely dropped
+  });
 
   it('an update of an unknown product writes no outbox row', async () => {
     await useStrategy('write-around');

@@ -1,7 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ProductUpdated } from '@sdp/contracts';
-import { Consumers, NonRetryableError } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
 import { EdgeRefresher } from './edge-refresh';
 import { edgeRefreshToken } from '@sdp/identity';
@@ -30,32 +28,12 @@ describe(EdgeRefresher.name, () => {
     status = 200;
   });
 
-  const declared: unknown[] = [];
-  const consumers = { declare: (options: unknown) => declared.push(options) } as unknown as Consumers;
   const metrics = new MetricsService();
-  const event = ProductUpdated.create(
-    '7',
-    {
-      id: 7,
-      sku: 'SKU-000007',
-      name: 'n',
-      description: 'd',
-      priceCents: 100,
-      changed: ['priceCents'],
-      updatedAt: new Date().toISOString(),
-    },
-    'rid-7',
-  );
+  const refresherFor = (env: Record<string, string>) =>
+    new EdgeRefresher(loadEdgeRefreshConfig(env), metrics);
 
   it('refreshes the product and one listing at the edge with the token and the request id', async () => {
-    const refresher = new EdgeRefresher(
-      consumers,
-      loadEdgeRefreshConfig({ EDGE_URL: edgeUrl, INTERNAL_AUTH_SECRET: SECRET }),
-      metrics,
-    );
-    refresher.onModuleInit();
-    expect(declared).toHaveLength(1);
-    await refresher.handle(event);
+    await refresherFor({ EDGE_URL: edgeUrl, INTERNAL_AUTH_SECRET: SECRET }).refreshProduct(7, 'rid-7');
     expect(seen.map((s) => s.url).sort()).toEqual(['/api/products', '/api/products/7']);
     for (const s of seen) {
       expect(s.headers['x-cache-refresh']).toBe(edgeRefreshToken(SECRET));
@@ -63,27 +41,23 @@ describe(EdgeRefresher.name, () => {
     }
   });
 
-  it('does not throw when the edge fails (the TTL bounds staleness), and rejects a malformed event for the DLQ', async () => {
+  it('does not throw when the edge fails or is unreachable (the TTL bounds staleness)', async () => {
     status = 502;
-    const refresher = new EdgeRefresher(
-      consumers,
-      loadEdgeRefreshConfig({ EDGE_URL: edgeUrl, INTERNAL_AUTH_SECRET: SECRET }),
-      metrics,
-    );
-    await expect(refresher.handle(event)).resolves.toBeUndefined();
-    const down = new EdgeRefresher(
-      consumers,
-      loadEdgeRefreshConfig({ EDGE_URL: 'http://127.0.0.1:1', INTERNAL_AUTH_SECRET: SECRET }),
-      metrics,
-    );
-    await expect(down.handle(event)).resolves.toBeUndefined();
-    await expect(refresher.handle({ ...event, data: { id: 'x' } })).rejects.toBeInstanceOf(NonRetryableError);
+    await expect(
+      refresherFor({ EDGE_URL: edgeUrl, INTERNAL_AUTH_SECRET: SECRET }).refreshProduct(7, undefined),
+    ).resolves.toBeUndefined();
+    expect(seen).toHaveLength(2);
+    await expect(
+      refresherFor({ EDGE_URL: 'http://127.0.0.1:1', INTERNAL_AUTH_SECRET: SECRET }).refreshProduct(
+        7,
+        undefined,
+      ),
+    ).resolves.toBeUndefined();
   });
 
-  it('declares no consumer without EDGE_URL', () => {
-    declared.length = 0;
-    new EdgeRefresher(consumers, loadEdgeRefreshConfig({}), metrics).onModuleInit();
-    expect(declared).toHaveLength(0);
+  it('sends nothing without EDGE_URL', async () => {
+    await refresherFor({}).refreshProduct(7, 'rid-7');
+    expect(seen).toHaveLength(0);
   });
 });
 

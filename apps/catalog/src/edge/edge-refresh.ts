@@ -1,21 +1,17 @@
 import { Inject, Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
-import { ProductUpdated } from '@sdp/contracts';
-import { Consumers, NonRetryableError, type EventEnvelope } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
 import { EDGE_REFRESH_CONFIG, loadEdgeRefreshConfig, type EdgeRefreshConfig } from './edge-refresh.config';
 
-/** One consumer group for all catalog replicas: each change is refreshed once, by one of them. */
-export const EDGE_REFRESH_GROUP = 'catalog-edge';
 const TIMEOUT_MS = 5_000;
 
 /**
- * Invalidation at the CDN edge. On product.updated (relayed from the outbox once the row committed;
- * by then the request has normally dropped or replaced the Redis entries too) it asks the edge to
- * refetch the product through the normal public path (edge -> gateway -> lb -> catalog), so the
- * entry that replaces the old one is exactly what clients get; and refreshes one listing URL, which
- * bumps the edge's catalog version so every cached listing and best-seller page is fetched anew. A
- * failed refresh is logged and counted, not retried: the edge TTL (s-maxage) bounds how long the old
- * copy can live.
+ * Invalidation at the CDN edge, for product.updated (ProductChangesConsumer, after the Redis entry
+ * holds the committed row) and stock.changed (AvailabilityService). It asks the edge to refetch the
+ * product through the normal public path (edge -> gateway -> lb -> catalog), so the entry that
+ * replaces the old one is exactly what clients get; and refreshes one listing URL, which bumps the
+ * edge's catalog version so every cached listing and best-seller page is fetched anew. A failed
+ * refresh is logged and counted, not retried: the edge TTL (s-maxage) bounds how long the old copy
+ * can live.
  */
 @Injectable()
 export class EdgeRefresher implements OnModuleInit {
@@ -23,7 +19,6 @@ export class EdgeRefresher implements OnModuleInit {
   private readonly refreshes;
 
   constructor(
-    private readonly consumers: Consumers,
     @Inject(EDGE_REFRESH_CONFIG) private readonly config: EdgeRefreshConfig,
     metrics: MetricsService,
   ) {
@@ -39,19 +34,7 @@ export class EdgeRefresher implements OnModuleInit {
       this.logger.log(
         `edge refresh disabled: ${this.config.edgeUrl ? 'INTERNAL_AUTH_SECRET' : 'EDGE_URL'} is not set`,
       );
-      return;
     }
-    this.consumers.declare({
-      groupId: EDGE_REFRESH_GROUP,
-      topics: [ProductUpdated.type],
-      handler: (envelope) => this.handle(envelope),
-    });
-  }
-
-  async handle(envelope: EventEnvelope): Promise<void> {
-    const parsed = ProductUpdated.parse(envelope);
-    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
-    await this.refreshProduct(parsed.envelope.data.id, envelope.requestId);
   }
 
   /** Refetches one product and one listing through the edge (also used on stock.changed). */

@@ -4,6 +4,7 @@ import { AvailabilityService } from '../availability/availability.service';
 import { EdgeRefreshModule } from '../edge/edge-refresh';
 import { AdminCacheController } from './admin-cache.controller';
 import { CacheMetrics } from './cache-metrics';
+import { ProductChangesConsumer } from './product-changes.consumer';
 import { ProductsController } from './products.controller';
 import { ProductsRepository } from './products.repository';
 import { ProductsService } from './products.service';
@@ -13,7 +14,14 @@ import { WriteBackFlusher } from './write-back.flusher';
   imports: [EdgeRefreshModule],
   // AvailabilityController first: /products/in-stock is a path of its own, not a product id.
   controllers: [AvailabilityController, ProductsController, AdminCacheController],
-  providers: [ProductsService, ProductsRepository, WriteBackFlusher, CacheMetrics, AvailabilityService],
+  providers: [
+    ProductsService,
+    ProductsRepository,
+    WriteBackFlusher,
+    CacheMetrics,
+    AvailabilityService,
+    ProductChangesConsumer,
+  ],
   exports: [ProductsService],
 })
 export class ProductsModule {}

@@ -159,6 +159,21 @@ export class ProductsService {
     return product;
   }
 
+  /**
+   * On product.updated, relayed after the commit: the cached entry becomes the committed row (with
+   * any pending write-back changes). The writing request already dropped or replaced it, but a read
+   * that loaded the old row before the commit can put it back afterwards, and an invalidate() can
+   * fail; the event repairs both, and it runs before the edge refetches so the edge never copies a
+   * stale entry. Throws when Redis is down, so the consumer retries.
+   */
+  async reloadCached(id: number): Promise<void> {
+    if (!this.config.PRODUCT_CACHE_ENABLED) return;
+    const row = await this.loadWithPending(id);
+    if (row) await this.products.set(String(id), row);
+    else await this.products.invalidate(String(id));
+    await this.redis.incr(this.listVersionKey); // listing pages too may have been cached from the old row
+  }
+
   /** Write-through: the committed row replaces the cached copy. If that fails, fall back to dropping it. */
   private async refresh(product: ProductView): Promise<void> {
     try {
