@@ -187,7 +187,7 @@ export const openApiDocument = {
         properties: {
           id: { type: 'string' },
           orderId: { type: 'string' },
-          type: { enum: ['order.confirmed', 'order.cancelled'] },
+          type: { enum: ['order.confirmed', 'order.cancelled', 'payment.refunded'] },
           data: { type: 'object' },
           createdAt: { type: 'string', format: 'date-time' },
         },
