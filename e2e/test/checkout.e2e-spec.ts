@@ -1,5 +1,8 @@
 import { createKafka } from '@sdp/messaging';
 import { connectPostgres, testInfraEnv, waitFor } from '@sdp/testing';
+import type { Kafka } from 'kafkajs';
+import type { Client } from 'pg';
+import { readWholeTopic, replay } from '../../infra/local/src/dlq';
 import { eventTopics } from '@sdp/topology';
 import {
   checkout,
@@ -196,217 +199,302 @@ describe('checkout across all services (e2e)', () => {
 });
 
 describe('a payment slower than its stock hold (e2e)', () => {
-  let stack: TestStack;
   const HOLD_TTL_SECONDS = 1;
-  const SLOW_PSP_MS = 5_000; // each call takes 0.5x-1.5x: at least 2.5 s, well past the hold's 1 s
+  let stack: TestStack;
+  let db: Client;
+  let kafka: Kafka;
+  const one = async <T>(sql: string, params: unknown[] = []): Promise<T> =>
+    (await db.query(sql, params)).rows[0] as T;
 
   beforeAll(async () => {
     stack = await startTestStack({
       // The sweeper runs when the test says so (POST /admin/sweeper/run): on its own it would also
-      // sweep B's hold while B's charge waits behind A's slow one in the payments consumer.
+      // sweep B's hold while B waits for its charge, and then whoever is confirmed first gets the unit.
       inventory: { RESERVATION_TTL_SECONDS: String(HOLD_TTL_SECONDS), SWEEPER_INTERVAL_MS: '600000' },
       payments: { PSP_LATENCY_MS: '20', PSP_FAILURE_RATE: '0', PSP_TIMEOUT_MS: '10000' },
     });
+    db = await connectPostgres();
+    kafka = createKafka({ clientId: 'e2e-late-payment', brokers: testInfraEnv().KAFKA_BROKERS.split(',') });
   });
 
   afterAll(async () => {
+    await db?.end();
     await stack?.stop();
   });
 
-  it('stock 1: A pays after the sweeper gave A’s unit to B → A cancelled and refunded once, B confirmed, never oversold', async () => {
-    const sku = 'SKU-000104';
-    const inventory = stack.urls.inventory[0];
-    const orders = stack.urls.orders[0];
-    const payments = stack.urls.payments[0];
-    const s = stack.schemas;
-    const db = await connectPostgres();
-    const one = async <T>(sql: string, params: unknown[] = []): Promise<T> =>
-      (await db.query(sql, params)).rows[0] as T;
-    const started = Date.now();
-    const at = () => Date.now() - started;
-    const timeline: Record<string, number> = {};
-    try {
-      await setStock(inventory, sku, 1);
+  const buy = async (user: string, sku: string): Promise<string> => {
+    const res = await checkout(stack.urls.orders[0], user, [{ sku, quantity: 1 }]);
+    expect(res.status).toBe(202);
+    return res.body.orderId!;
+  };
+  const statusOf = (user: string, orderId: string) => orderStatus(stack.urls.orders[0], user, orderId);
+  const paymentOf = (orderId: string) =>
+    one<{ status: string; attempts: number; updated_at: Date } | undefined>(
+      `SELECT status, attempts, updated_at FROM "${stack.schemas.payments}".payments WHERE order_id = $1`,
+      [orderId],
+    );
+  const lateShortCount = async () => {
+    let sum = 0;
+    for (const url of stack.urls.inventory) {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      sum += Number(/^inventory_late_confirmations_total\{outcome="short"\} (\S+)$/m.exec(text)?.[1] ?? 0);
+    }
+    return sum;
+  };
 
-      // A's charge is slow: the provider reads its settings once per call, so only A's call is.
-      await setPsp(payments, { latencyMs: SLOW_PSP_MS });
-      const a = await checkout(orders, 'late-a', [{ sku, quantity: 1 }]);
-      expect(a.status).toBe(202);
-      const orderA = a.body.orderId!;
-      timeline.aPlaced = at();
-      await waitFor(
-        async () =>
-          (await db.query(`SELECT 1 FROM "${s.payments}".payments WHERE order_id = $1`, [orderA]))
-            .rowCount === 1,
-        { timeoutMs: 20_000, what: "A's charge to start" },
-      );
-      await new Promise((resolve) => setTimeout(resolve, 200)); // the call has read its settings by now
-      await setPsp(payments, { latencyMs: 20 });
-
-      // A's hold expires; the sweeper releases it (retried: the cron lock may be busy for a moment).
-      await waitFor(
-        async () => {
-          await runSweeper(inventory);
-          const hold = await one<{ status: string }>(
-            `SELECT status FROM "${s.inventory}".reservations WHERE order_id = $1`,
-            [orderA],
-          );
-          return hold.status === 'RELEASED';
-        },
-        { timeoutMs: 10_000, intervalMs: 250, what: "the sweeper to release A's expired hold" },
-      );
-      timeline.aHoldReleased = at();
-
-      // B buys the unit A's hold no longer covers; A's charge is still in flight.
-      const b = await checkout(orders, 'late-b', [{ sku, quantity: 1 }]);
-      expect(b.status).toBe(202);
-      const orderB = b.body.orderId!;
-      timeline.bPlaced = at();
-      expect(
-        await one<{ status: string }>(`SELECT status FROM "${s.payments}".payments WHERE order_id = $1`, [
-          orderA,
-        ]),
-      ).toEqual({ status: 'pending' });
-
-      // A's payment succeeds late → A CONFIRMED → inventory is short → order.unfulfillable → A
-      // CANCELLED → order.cancelled → refund → payment.refunded. B's charge, queued behind A's, goes through.
-      await waitFor(async () => (await orderStatus(orders, 'late-a', orderA)) === 'CANCELLED', {
-        timeoutMs: 60_000,
-        what: 'A to be cancelled after paying',
-      });
-      await waitFor(async () => (await orderStatus(orders, 'late-b', orderB)) === 'CONFIRMED', {
-        timeoutMs: 60_000,
-        what: 'B to be confirmed',
-      });
-      await waitFor(
-        async () =>
-          (
-            await db.query(
-              `SELECT 1 FROM "${s.notifications}".notifications WHERE order_id = $1 AND type = 'payment.refunded'`,
-              [orderA],
-            )
-          ).rowCount === 1,
-        { timeoutMs: 30_000, what: "A's refund notification" },
-      );
-      const stock = await settledStock(inventory, sku);
-
-      // Every compensation event again (at-least-once): nothing may move a second time.
-      const snapshot = async () => ({
-        refunds: (await db.query(`SELECT order_id, status FROM "${s.payments}".refunds`)).rows,
-        pspRefunds: (await db.query(`SELECT charge_key FROM "${s.payments}".psp_refunds`)).rows,
-        orders: (await db.query(`SELECT id, status FROM "${s.orders}".orders ORDER BY id`)).rows,
-        stock: await one(`SELECT on_hand, reserved, sold FROM "${s.inventory}".stock WHERE sku = $1`, [sku]),
-        notifications: (
-          await db.query(`SELECT type, order_id FROM "${s.notifications}".notifications ORDER BY seq`)
-        ).rows,
-      });
-      const before = await snapshot();
-      const kafka = createKafka({
-        clientId: 'e2e-replay-late',
-        brokers: testInfraEnv().KAFKA_BROKERS.split(','),
-      });
-      const replayed = await replayTopics(
-        kafka,
-        eventTopics.map((t) => stack.topicPrefix + t),
-      );
-      await waitForConsumersToCatchUp(kafka, stack.topicPrefix);
-      expect(await snapshot()).toEqual(before);
-
-      const paid = async (orderId: string) =>
-        one<{ status: string; updated_at: Date }>(
-          `SELECT status, updated_at FROM "${s.payments}".payments WHERE order_id = $1`,
+  /** The sweeper releases the order's expired hold (retried: another stack may hold the cron lock a moment). */
+  const sweepHoldOf = (orderId: string) =>
+    waitFor(
+      async () => {
+        await runSweeper(stack.urls.inventory[0]);
+        const hold = await one<{ status: string }>(
+          `SELECT status FROM "${stack.schemas.inventory}".reservations WHERE order_id = $1`,
           [orderId],
         );
-      const refundsA = (
-        await db.query(
-          `SELECT r.amount_cents::int AS cents, r.status, r.updated_at FROM "${s.payments}".refunds r WHERE r.order_id = $1`,
-          [orderA],
-        )
-      ).rows;
-      const orderRowA = await one<{ cancel_reason: string; total_cents: string }>(
-        `SELECT cancel_reason, total_cents FROM "${s.orders}".orders WHERE id = $1`,
-        [orderA],
-      );
-      const notified = async (orderId: string) =>
+        return hold.status === 'RELEASED';
+      },
+      { timeoutMs: 10_000, intervalMs: 250, what: `the sweeper to release the expired hold of ${orderId}` },
+    );
+
+  /**
+   * Waits for the compensation to finish (A CANCELLED and refunded, B CONFIRMED, stock settled),
+   * redelivers every event of the stack once more, and returns the figures, printed.
+   */
+  async function settle(
+    title: string,
+    run: {
+      sku: string;
+      orderA: string;
+      orderB: string;
+      started: number;
+      timeline: Record<string, number>;
+      /** inventory_late_confirmations_total{outcome="short"} before the scenario. */
+      shortBefore: number;
+    },
+  ) {
+    const { sku, orderA, orderB, started } = run;
+    const s = stack.schemas;
+    await waitFor(async () => (await statusOf('late-a', orderA)) === 'CANCELLED', {
+      timeoutMs: 60_000,
+      what: 'A to be cancelled after paying',
+    });
+    await waitFor(async () => (await statusOf('late-b', orderB)) === 'CONFIRMED', {
+      timeoutMs: 60_000,
+      what: 'B to be confirmed',
+    });
+    await waitFor(
+      async () =>
         (
           await db.query(
-            `SELECT type FROM "${s.notifications}".notifications WHERE order_id = $1 ORDER BY seq`,
+            `SELECT 1 FROM "${s.notifications}".notifications WHERE order_id = $1 AND type = 'payment.refunded'`,
+            [orderA],
+          )
+        ).rowCount === 1,
+      { timeoutMs: 30_000, what: "A's refund notification" },
+    );
+    const stock = await settledStock(stack.urls.inventory[0], sku);
+
+    // Every event again (at-least-once delivery): no order, refund, stock or notification may move.
+    const snapshot = async () => ({
+      refunds: (await db.query(`SELECT order_id, status FROM "${s.payments}".refunds ORDER BY order_id`))
+        .rows,
+      pspRefunds: (await db.query(`SELECT charge_key FROM "${s.payments}".psp_refunds ORDER BY charge_key`))
+        .rows,
+      orders: (await db.query(`SELECT id, status FROM "${s.orders}".orders ORDER BY id`)).rows,
+      stock: (await db.query(`SELECT sku, on_hand, reserved, sold FROM "${s.inventory}".stock ORDER BY sku`))
+        .rows,
+      notifications: (
+        await db.query(`SELECT type, order_id FROM "${s.notifications}".notifications ORDER BY seq`)
+      ).rows,
+    });
+    const before = await snapshot();
+    const replayed = await replayTopics(
+      kafka,
+      eventTopics.map((t) => stack.topicPrefix + t),
+    );
+    await waitForConsumersToCatchUp(kafka, stack.topicPrefix);
+    expect(await snapshot()).toEqual(before);
+
+    const refundsOf = async (orderId: string) =>
+      (
+        await db.query<{ cents: number; updated_at: Date }>(
+          `SELECT amount_cents::int AS cents, updated_at FROM "${s.payments}".refunds WHERE order_id = $1 AND status = 'succeeded'`,
+          [orderId],
+        )
+      ).rows;
+    const notified = async (orderId: string) =>
+      (
+        await db.query<{ type: string }>(
+          `SELECT type FROM "${s.notifications}".notifications WHERE order_id = $1 ORDER BY seq`,
+          [orderId],
+        )
+      ).rows.map((r) => r.type);
+    const customer = async (user: string, orderId: string) => {
+      const order = await one<{ cancel_reason: string | null; total_cents: string }>(
+        `SELECT cancel_reason, total_cents FROM "${s.orders}".orders WHERE id = $1`,
+        [orderId],
+      );
+      const refunds = await refundsOf(orderId);
+      return {
+        status: await statusOf(user, orderId),
+        payment: (await paymentOf(orderId))?.status,
+        paidCents: Number(order.total_cents),
+        refunds: refunds.length,
+        refundedCents: refunds.reduce((sum, r) => sum + r.cents, 0),
+        providerRefunds: (
+          await one<{ n: number }>(
+            `SELECT count(*)::int AS n FROM "${s.payments}".psp_refunds WHERE charge_key = $1`,
             [orderId],
           )
-        ).rows.map((r: { type: string }) => r.type);
-      const lateShort = (
-        await Promise.all(
-          stack.urls.inventory.map(async (url) => {
-            const text = await (await fetch(`${url}/metrics`)).text();
-            return Number(
-              /^inventory_late_confirmations_total\{outcome="short"\} (\S+)$/m.exec(text)?.[1] ?? 0,
-            );
-          }),
-        )
-      ).reduce((x, y) => x + y, 0);
-      const ms = (d: Date) => d.getTime() - started;
-      const figures = {
-        holdTtlSeconds: HOLD_TTL_SECONDS,
-        timelineMs: {
-          ...timeline,
-          aPaid: ms((await paid(orderA)).updated_at),
-          bPaid: ms((await paid(orderB)).updated_at),
-          aRefunded: refundsA[0] ? ms(refundsA[0].updated_at) : null,
-        },
-        customerA: {
-          status: await orderStatus(orders, 'late-a', orderA),
-          payment: (await paid(orderA)).status,
-          refunds: refundsA.length,
-          refundedCents: refundsA.reduce((sum: number, r: { cents: number }) => sum + r.cents, 0),
-          providerRefunds: (
-            await one<{ n: number }>(
-              `SELECT count(*)::int AS n FROM "${s.payments}".psp_refunds WHERE charge_key = $1`,
-              [orderA],
-            )
-          ).n,
-          paidCents: Number(orderRowA.total_cents),
-          reason: orderRowA.cancel_reason,
-          notifications: await notified(orderA),
-        },
-        customerB: {
-          status: await orderStatus(orders, 'late-b', orderB),
-          payment: (await paid(orderB)).status,
-          refunds: (
-            await one<{ n: number }>(
-              `SELECT count(*)::int AS n FROM "${s.payments}".refunds WHERE order_id = $1`,
-              [orderB],
-            )
-          ).n,
-          notifications: await notified(orderB),
-        },
-        lateConfirmationsShort: lateShort,
-        replayedEvents: replayed,
-        stock,
-        oversold: Math.max(0, stock.sold - 1),
+        ).n,
+        reason: order.cancel_reason,
+        notifications: await notified(orderId),
       };
-      console.log(`payment slower than its hold, stock 1\n${JSON.stringify(figures, null, 2)}`);
+    };
+    const ms = (d: Date | undefined) => (d ? d.getTime() - started : null);
+    const figures = {
+      holdTtlSeconds: HOLD_TTL_SECONDS,
+      timelineMs: {
+        ...run.timeline,
+        aPaid: ms((await paymentOf(orderA))?.updated_at),
+        bPaid: ms((await paymentOf(orderB))?.updated_at),
+        aRefunded: ms((await refundsOf(orderA))[0]?.updated_at),
+      },
+      customerA: await customer('late-a', orderA),
+      customerB: await customer('late-b', orderB),
+      lateConfirmationsShort: (await lateShortCount()) - run.shortBefore,
+      replayedEvents: replayed,
+      stock,
+      oversold: Math.max(0, stock.sold - 1),
+    };
+    console.log(`${title}\n${JSON.stringify(figures, null, 2)}`);
+    return figures;
+  }
 
-      expect(figures.customerA).toMatchObject({
-        status: 'CANCELLED',
-        payment: 'succeeded',
-        refunds: 1,
-        providerRefunds: 1,
-        reason: expect.stringMatching(/paid after its stock hold expired, and SKU-000104 sold out/),
-        notifications: expect.arrayContaining(['order.confirmed', 'order.cancelled', 'payment.refunded']),
-      });
-      expect(figures.customerA.refundedCents).toBe(figures.customerA.paidCents); // in full
-      expect(figures.customerA.notifications.filter((t: string) => t === 'payment.refunded')).toHaveLength(1);
-      expect(figures.customerB).toEqual({
-        status: 'CONFIRMED',
-        payment: 'succeeded',
-        refunds: 0,
-        notifications: ['order.confirmed'],
-      });
-      expect(lateShort).toBe(1);
-      expect(stock).toMatchObject({ onHand: 0, reserved: 0, sold: 1, available: 0 });
-      expect(stock.onHand + stock.sold).toBe(1);
-    } finally {
-      await db.end();
-    }
+  function expectCompensated(figures: Awaited<ReturnType<typeof settle>>, sku: string) {
+    expect(figures.customerA).toMatchObject({
+      status: 'CANCELLED',
+      payment: 'succeeded',
+      refunds: 1,
+      refundedCents: figures.customerA.paidCents, // in full
+      providerRefunds: 1,
+      reason: expect.stringMatching(new RegExp(`paid after its stock hold expired, and ${sku} sold out`)),
+      notifications: ['order.confirmed', 'order.cancelled', 'payment.refunded'],
+    });
+    expect(figures.customerB).toMatchObject({
+      status: 'CONFIRMED',
+      payment: 'succeeded',
+      refunds: 0,
+      providerRefunds: 0,
+      reason: null,
+      notifications: ['order.confirmed'],
+    });
+    expect(figures.stock).toMatchObject({ onHand: 0, reserved: 0, sold: 1, available: 0 });
+    expect(figures.stock.onHand + figures.stock.sold).toBe(1);
+  }
+
+  it('stock 1, A’s provider call outlasts the hold, the sweeper gives the unit to B → A cancelled and refunded once, B confirmed, never oversold', async () => {
+    const sku = 'SKU-000104';
+    const payments = stack.urls.payments[0];
+    const started = Date.now();
+    const timeline: Record<string, number> = {};
+    const shortBefore = await lateShortCount();
+    await setStock(stack.urls.inventory[0], sku, 1);
+
+    // A's charge is slow: the provider reads its settings once per call (0.5x-1.5x: 2.5 s at least).
+    await setPsp(payments, { latencyMs: 5_000 });
+    const orderA = await buy('late-a', sku);
+    timeline.aPlaced = Date.now() - started;
+    await waitFor(async () => (await paymentOf(orderA)) !== undefined, {
+      timeoutMs: 20_000,
+      what: "A's charge to start",
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the call has read its settings by now
+    await setPsp(payments, { latencyMs: 20 });
+
+    await sweepHoldOf(orderA);
+    timeline.aHoldReleased = Date.now() - started;
+    const orderB = await buy('late-b', sku); // the unit A's hold no longer covers
+    timeline.bPlaced = Date.now() - started;
+    expect((await paymentOf(orderA))?.status).toBe('pending'); // A's charge is still in flight
+
+    // Payments charges one order.placed at a time, so B's charge waits behind A's: A's success lands
+    // first, while B holds the unit. Inventory finds A short all the same.
+    const figures = await settle('payment slower than its hold (slow provider call), stock 1', {
+      sku,
+      orderA,
+      orderB,
+      started,
+      timeline,
+      shortBefore,
+    });
+    expectCompensated(figures, sku);
+    expect(figures.lateConfirmationsShort).toBe(1);
+  });
+
+  it('stock 1, A’s payment is parked in the DLQ past the hold, B buys and is confirmed, then A’s replayed payment succeeds → A cancelled and refunded once, B confirmed', async () => {
+    const sku = 'SKU-000105';
+    const s = stack.schemas;
+    const shortBefore = await lateShortCount();
+    await setStock(stack.urls.inventory[0], sku, 1);
+
+    // A provider slower than payments waits: every call times out (the provider records the charge
+    // in the background), payments gives up and parks A's order.placed in the DLQ, payment pending.
+    const old = stack.processes.find((p) => p.name === 'payments-1')!;
+    await old.stop();
+    const payments = (await stack.restart(old, { PSP_TIMEOUT_MS: '200' })).url;
+    await setPsp(payments, { latencyMs: 5_000 });
+    const started = Date.now();
+    const timeline: Record<string, number> = {};
+    const orderA = await buy('late-a', sku);
+    timeline.aPlaced = Date.now() - started;
+
+    await sweepHoldOf(orderA);
+    timeline.aHoldReleased = Date.now() - started;
+    const dlq = `${stack.topicPrefix}order.placed.dlq`;
+    const parked = await waitFor(
+      async () => {
+        const letters = (await readWholeTopic(kafka, dlq)).filter((letter) => letter.key === orderA);
+        return letters.length > 0 && letters;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000, what: "A's order.placed in the DLQ" },
+    );
+    timeline.aParked = Date.now() - started;
+    expect(await paymentOf(orderA)).toMatchObject({ status: 'pending' });
+    expect(
+      (
+        await one<{ n: number }>(
+          `SELECT count(*)::int AS n FROM "${s.payments}".psp_charges WHERE idempotency_key = $1`,
+          [orderA],
+        )
+      ).n,
+    ).toBe(1); // charged once, the answer never came back in time
+
+    // The provider recovers; B buys the unit and is confirmed (stock committed).
+    await setPsp(payments, { latencyMs: 20 });
+    const orderB = await buy('late-b', sku);
+    timeline.bPlaced = Date.now() - started;
+    await waitFor(async () => (await statusOf('late-b', orderB)) === 'CONFIRMED', {
+      timeoutMs: 30_000,
+      what: 'B to be confirmed',
+    });
+    const committed = await settledStock(stack.urls.inventory[0], sku);
+    expect(committed).toMatchObject({ onHand: 0, sold: 1 });
+    timeline.bConfirmed = Date.now() - started;
+
+    // An operator replays the DLQ (`pnpm dlq replay order.placed`): same key, the recorded charge.
+    await replay(kafka, parked);
+    timeline.aReplayed = Date.now() - started;
+    const figures = await settle('payment slower than its hold (parked in the DLQ, replayed), stock 1', {
+      sku,
+      orderA,
+      orderB,
+      started,
+      timeline,
+      shortBefore,
+    });
+    expectCompensated(figures, sku);
+    expect(figures.timelineMs.aPaid).toBeGreaterThan(timeline.bConfirmed);
+    expect(figures.lateConfirmationsShort).toBe(1);
   });
 });

@@ -42,8 +42,11 @@ export interface TestStack {
    * given `gateways`, the edge in front of them (catalog gets EDGE_URL). */
   lb?: NginxInstance;
   edge?: NginxInstance;
-  /** Replaces a crashed or stopped replica with a fresh process on the same port. */
-  restart(replica: ServiceProcess): Promise<ServiceProcess>;
+  /**
+   * Replaces a crashed or stopped replica with a fresh process on the same port; `env` overrides its
+   * settings for this process only (e.g. a shorter provider timeout).
+   */
+  restart(replica: ServiceProcess, env?: Record<string, string>): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -130,8 +133,11 @@ export async function startTestStack(
     ...settings[spec.name],
   });
 
-  const launch = (spec: ServiceSpec & { name: ServiceName }, replica: number) =>
-    spawnService(`${spec.name}-${replica + 1}`, entry(spec.name), envFor(spec, replica));
+  const launch = (
+    spec: ServiceSpec & { name: ServiceName },
+    replica: number,
+    env: Record<string, string> = {},
+  ) => spawnService(`${spec.name}-${replica + 1}`, entry(spec.name), { ...envFor(spec, replica), ...env });
 
   const processes: ServiceProcess[] = [];
   const stop = async () => {
@@ -170,13 +176,13 @@ export async function startTestStack(
     schemas,
     lb,
     edge,
-    async restart(replica) {
+    async restart(replica, env) {
       const [name, n] = [
         replica.name.replace(/-\d+$/, '') as ServiceName,
         Number(replica.name.split('-').pop()) - 1,
       ];
       const spec = specs.find((s) => s.name === name)!;
-      const fresh = launch(spec, n);
+      const fresh = launch(spec, n, env);
       processes[processes.indexOf(replica)] = fresh;
       await waitUntilReady(fresh);
       return fresh;
