@@ -108,8 +108,8 @@ describe('outbox retention (real Postgres)', () => {
   });
 
   it('deletes inbox rows older than the inbox retention and keeps younger ones', async () => {
-    await addInbox(6, 7 * 24 + 1, 'old');
-    await addInbox(3, 7 * 24 - 1, 'recent');
+    await addInbox(6, 30 * 24 + 1, 'old'); // the default keeps 30 days
+    await addInbox(3, 30 * 24 - 1, 'recent');
     await addOutbox(2, 25, 'old'); // both tables in one run
 
     const result = await retention('replica-1').job.runOnce();
