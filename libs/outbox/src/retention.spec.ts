@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { defaultRetention, OutboxRetention, purgeBatchSql, resolveRetention } from './retention';
 
 describe(resolveRetention.name, () => {
-  it('defaults to 24 h of published outbox rows and 7 days of inbox, in batches of 5000', () => {
+  it('defaults to 24 h of published outbox rows and 30 days of inbox, in batches of 5000', () => {
     expect(resolveRetention(undefined)).toEqual({
       outboxRetentionMs: 24 * 3_600_000,
       inboxRetentionMs: 30 * 24 * 3_600_000,
