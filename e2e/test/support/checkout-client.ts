@@ -33,7 +33,8 @@ export async function getStock(inventoryUrl: string, sku: string): Promise<Stock
 
 /**
  * The stock once inventory has caught up: an order is final in orders before inventory consumes
- * order.confirmed / order.cancelled (eventual consistency), so wait until no hold is left.
+ * order.confirmed / order.cancelled (eventual consistency), so wait until no hold is left. Generous:
+ * on a loaded 2-core machine the consumers can lag tens of seconds behind a 500-order burst.
  */
 export async function settledStock(inventoryUrl: string, sku: string): Promise<Stock> {
   return waitFor(
@@ -41,7 +42,7 @@ export async function settledStock(inventoryUrl: string, sku: string): Promise<S
       const stock = await getStock(inventoryUrl, sku);
       return stock.reserved === 0 ? stock : undefined;
     },
-    { timeoutMs: 30_000, intervalMs: 200, what: `inventory to settle every hold on ${sku}` },
+    { timeoutMs: 60_000, intervalMs: 200, what: `inventory to settle every hold on ${sku}` },
   );
 }
 
