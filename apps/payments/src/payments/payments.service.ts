@@ -1,13 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OrderPlaced, PaymentFailed, PaymentSucceeded } from '@sdp/contracts';
-import {
-  backoffDelay,
-  Consumers,
-  type EventEnvelope,
-  NonRetryableError,
-  sleep,
-  Topics,
-} from '@sdp/messaging';
+import { Consumers, type EventEnvelope, NonRetryableError, Topics } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
 import {
   type ChargeResult,
@@ -15,14 +8,11 @@ import {
   PaymentProvider,
   ProviderTimeoutError,
 } from '../psp/payment-provider';
+import { callProvider } from '../psp/call-provider';
 import { type Payment, PaymentsRepository } from './payments.repository';
 
 type Counter = ReturnType<MetricsService['counter']>;
 type Histogram = ReturnType<MetricsService['histogram']>;
-
-/** Provider calls per delivery before we give the message back to the consumer's retry/DLQ. */
-export const PROVIDER_MAX_CALLS = 5;
-export const PROVIDER_BACKOFF = { retries: PROVIDER_MAX_CALLS - 1, initialDelayMs: 100, maxDelayMs: 2_000 };
 
 /**
  * Turns each order.placed into exactly one charge and one result event, although Kafka delivers
@@ -122,9 +112,9 @@ export class PaymentsService {
     }
   }
 
-  /** Calls the provider with the order id as idempotency key, retrying timeouts with backoff. */
+  /** Charges with the order id as idempotency key; timeouts are retried with that key. */
   private async chargeOnce(payment: Payment): Promise<{ result: ChargeResult; calls: number }> {
-    for (let call = 1; ; call++) {
+    const charge = async (): Promise<ChargeResult> => {
       const timer = this.providerLatency.startTimer();
       try {
         const result = await this.provider.charge({
@@ -132,23 +122,19 @@ export class PaymentsService {
           amountCents: payment.amountCents,
         });
         timer({ result: result.outcome });
-        return { result, calls: call };
+        return result;
       } catch (error) {
-        if (!(error instanceof ProviderTimeoutError)) {
-          timer({ result: 'error' });
-          if (error instanceof IdempotencyConflictError) throw new NonRetryableError(error.message);
-          throw error;
-        }
-        timer({ result: 'timeout' });
-        this.providerTimeouts.inc();
-        if (call >= PROVIDER_MAX_CALLS) {
-          // Leave the payment pending: the consumer retries the message later (same key, same answer).
-          await this.repository.addAttempts(payment.id, call);
-          throw error;
-        }
-        this.logger.warn(`order ${payment.orderId}: ${error.message}; retrying with the same key`);
-        await sleep(backoffDelay(call, PROVIDER_BACKOFF));
+        timer({ result: error instanceof ProviderTimeoutError ? 'timeout' : 'error' });
+        if (error instanceof IdempotencyConflictError) throw new NonRetryableError(error.message);
+        throw error;
       }
-    }
+    };
+    return callProvider(charge, {
+      onTimeout: (error) => {
+        this.providerTimeouts.inc();
+        this.logger.warn(`order ${payment.orderId}: ${error.message}; retrying with the same key`);
+      },
+      onGiveUp: (calls) => this.repository.addAttempts(payment.id, calls),
+    });
   }
 }

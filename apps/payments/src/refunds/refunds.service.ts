@@ -1,19 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OrderCancelled, PaymentRefunded } from '@sdp/contracts';
-import {
-  backoffDelay,
-  Consumers,
-  type EventEnvelope,
-  NonRetryableError,
-  sleep,
-  Topics,
-} from '@sdp/messaging';
+import { Consumers, type EventEnvelope, NonRetryableError, Topics } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
-import { PROVIDER_BACKOFF, PROVIDER_MAX_CALLS } from '../payments/payments.service';
+import { callProvider } from '../psp/call-provider';
 import {
   IdempotencyConflictError,
   PaymentProvider,
-  ProviderTimeoutError,
   RefundRejectedError,
 } from '../psp/payment-provider';
 import { type Refund, RefundsRepository } from './refunds.repository';
@@ -106,30 +98,29 @@ export class RefundsService {
     }
   }
 
-  /** Calls the provider's refund with the order's refund key, retrying timeouts with backoff. */
+  /** Refunds with the order's refund key; timeouts are retried with that key. Returns the calls made. */
   private async refundOnce(refund: Refund): Promise<number> {
-    for (let call = 1; ; call++) {
+    const request = async (): Promise<void> => {
       try {
         await this.provider.refund({
           idempotencyKey: refundKey(refund.orderId),
           chargeKey: refund.orderId,
           amountCents: refund.amountCents,
         });
-        return call;
       } catch (error) {
         if (error instanceof IdempotencyConflictError || error instanceof RefundRejectedError) {
           throw new NonRetryableError(error.message); // a human looks at it in order.cancelled.dlq
         }
-        if (!(error instanceof ProviderTimeoutError)) throw error;
-        this.providerTimeouts.inc();
-        if (call >= PROVIDER_MAX_CALLS) {
-          // Leave the refund pending: the consumer retries the message later (same key, same refund).
-          await this.repository.addAttempts(refund.id, call);
-          throw error;
-        }
-        this.logger.warn(`order ${refund.orderId}: ${error.message}; retrying the refund with the same key`);
-        await sleep(backoffDelay(call, PROVIDER_BACKOFF));
+        throw error;
       }
-    }
+    };
+    const { calls } = await callProvider(request, {
+      onTimeout: (error) => {
+        this.providerTimeouts.inc();
+        this.logger.warn(`order ${refund.orderId}: ${error.message}; retrying the refund with the same key`);
+      },
+      onGiveUp: (calls) => this.repository.addAttempts(refund.id, calls),
+    });
+    return calls;
   }
 }
