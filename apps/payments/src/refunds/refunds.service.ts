@@ -3,11 +3,7 @@ import { OrderCancelled, PaymentRefunded } from '@sdp/contracts';
 import { Consumers, type EventEnvelope, NonRetryableError, Topics } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
 import { callProvider } from '../psp/call-provider';
-import {
-  IdempotencyConflictError,
-  PaymentProvider,
-  RefundRejectedError,
-} from '../psp/payment-provider';
+import { IdempotencyConflictError, PaymentProvider, RefundRejectedError } from '../psp/payment-provider';
 import { type Refund, RefundsRepository } from './refunds.repository';
 
 type Counter = ReturnType<MetricsService['counter']>;
