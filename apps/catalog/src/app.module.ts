@@ -26,7 +26,7 @@ export class AppModule {
             config.SEED_DEMO_DATA ? seedCatalog(dataSource, config.DB_SCHEMA) : Promise.resolve(),
         }),
         cacheRedisFor(config),
-        kafkaFor(config, ['product.updated', 'order.confirmed', 'stock.changed']),
+        kafkaFor(config, ['product.updated', 'order.confirmed', 'order.cancelled', 'stock.changed']),
         OutboxModule.forRoot({ schema: config.DB_SCHEMA }), // relays product.updated
         BestSellersModule, // before ProductsModule: /products/top must not reach /products/:id
         ProductsModule,

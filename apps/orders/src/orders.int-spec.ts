@@ -900,6 +900,11 @@ describe('orders (integration)', () => {
     it('cancels a CONFIRMED order once when order.unfulfillable is delivered twice or re-emitted, and emits order.cancelled', async () => {
       const user = uniqueName('late-payer');
       const orderId = await placeAndConfirm(user);
+      const { rows: confirmedRows } = await db.query(
+        `SELECT updated_at FROM "${schema.name}".orders WHERE id = $1`,
+        [orderId],
+      );
+      const confirmedAt = (confirmedRows[0].updated_at as Date).toISOString();
       const event = unfulfillable(orderId);
       const reemitted = unfulfillable(orderId); // same order, new event id: the inbox cannot catch it
       await publish(event);
@@ -925,6 +930,7 @@ describe('orders (integration)', () => {
           userId: user,
           items: [{ sku: 'SKU-000002', quantity: 3, priceCents: 500 }],
           reason,
+          confirmedAt, // so best-sellers can take back the confirmation where it counted it
         },
       });
       expect(

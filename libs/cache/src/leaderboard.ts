@@ -98,8 +98,12 @@ export class Leaderboard {
   }
 }
 
+/** Members whose score was taken back to 0 (or below) stay in the set but are not ranked. */
 const toRanked = (flat: string[]): Ranked[] => {
   const ranked: Ranked[] = [];
-  for (let i = 0; i < flat.length; i += 2) ranked.push({ member: flat[i], score: Number(flat[i + 1]) });
+  for (let i = 0; i < flat.length; i += 2) {
+    const score = Number(flat[i + 1]);
+    if (score > 0) ranked.push({ member: flat[i], score });
+  }
   return ranked;
 };

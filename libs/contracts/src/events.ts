@@ -54,10 +54,20 @@ export const OrderConfirmed = defineEvent(
   z.object({ orderId, userId, items: z.array(orderLine).min(1), totalCents: cents }),
 );
 
-/** orders → inventory (release the hold), notifications. Key: order id. */
+/** orders → inventory (release the hold), payments (refund if paid), notifications, catalog. Key: order id. */
 export const OrderCancelled = defineEvent(
   'order.cancelled',
-  z.object({ orderId, userId, items: z.array(orderLine).min(1), reason: z.string() }),
+  z.object({
+    orderId,
+    userId,
+    items: z.array(orderLine).min(1),
+    reason: z.string(),
+    /**
+     * Set only when a CONFIRMED order is cancelled (the late-payment compensation): when it was
+     * confirmed, so whoever counted that confirmation (best-sellers) can take it back where it counted it.
+     */
+    confirmedAt: z.iso.datetime({ offset: true }).optional(),
+  }),
 );
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { OrderConfirmed } from '@sdp/contracts';
+import { OrderCancelled, OrderConfirmed } from '@sdp/contracts';
 import { EventPublisher, Topics } from '@sdp/messaging';
 import {
   connectPostgres,
@@ -35,6 +35,18 @@ describe('best-sellers (integration)', () => {
     );
     const envelope = eventId ? { ...event, id: eventId } : event;
     return app.get(EventPublisher).publish(app.get(Topics).name(OrderConfirmed.type), envelope);
+  };
+  const cancel = (lines: [string, number][], confirmedAt?: string, eventId?: string) => {
+    const orderId = randomUUID();
+    const event = OrderCancelled.create(orderId, {
+      orderId,
+      userId: 'user-1',
+      items: lines.map(([sku, quantity]) => ({ sku, quantity, priceCents: 100 })),
+      reason: 'test',
+      ...(confirmedAt ? { confirmedAt } : {}),
+    });
+    const envelope = eventId ? { ...event, id: eventId } : event;
+    return app.get(EventPublisher).publish(app.get(Topics).name(OrderCancelled.type), envelope);
   };
   const counted = async () =>
     (await get('/metrics')).body.match(/catalog_best_seller_events_total\{outcome="(\w+)"\} (\d+)/g) ?? [];
@@ -121,6 +133,31 @@ describe('best-sellers (integration)', () => {
     expect(hour.items[0]).toMatchObject({ sku: 'SKU-000002', sold: 5 });
     const all = (await get('/products/top?n=1')).json();
     expect(all.items[0]).toMatchObject({ sku: 'SKU-000009', sold: 50 });
+  });
+
+  it('takes back a compensated order (cancelled after it was confirmed) once, in the bucket it was counted in', async () => {
+    const metricIs = async (outcome: string, n: number) =>
+      (await counted()).join(' ').includes(`outcome="${outcome}"} ${n}`);
+    const confirmedAt = new Date().toISOString();
+    await confirm([['SKU-000004', 7]]);
+    await waitFor(() => metricIs('counted', 4), { timeoutMs: 20_000, what: 'the confirmation counted' });
+    const hourSkus = async () =>
+      (await get('/products/top?n=10&window=hour')).json().items.map((i: { sku: string }) => i.sku);
+    expect(await hourSkus()).toContain('SKU-000004');
+
+    const compensation = randomUUID();
+    await cancel([['SKU-000004', 7]], confirmedAt, compensation);
+    await cancel([['SKU-000004', 7]], confirmedAt, compensation); // redelivered
+    await cancel([['SKU-000003', 2]]); // cancelled before any confirmation: it was never counted
+    await waitFor(async () => (await metricIs('taken_back', 1)) && (await metricIs('ignored', 1)), {
+      timeoutMs: 20_000,
+      what: 'the three cancellations consumed',
+    });
+
+    expect(await hourSkus()).not.toContain('SKU-000004');
+    const all = (await get('/products/top?n=10')).json().items as { sku: string; sold: number }[];
+    expect(all.map((i) => i.sku)).not.toContain('SKU-000004');
+    expect(all.find((i) => i.sku === 'SKU-000003')).toMatchObject({ sold: 2 });
   });
 
   it('is not parsed as a product id, and rejects bad parameters with a 400', async () => {

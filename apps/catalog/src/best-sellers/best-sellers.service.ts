@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { CounterBuffer, Leaderboard } from '@sdp/cache';
-import { OrderConfirmed } from '@sdp/contracts';
+import { OrderCancelled, OrderConfirmed, type OrderLine } from '@sdp/contracts';
 import { Consumers, NonRetryableError, type EventEnvelope } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
 import { CACHE_REDIS } from '@sdp/redis';
@@ -11,13 +11,14 @@ import { statsKey } from '../products/products.service';
 import type { TopWindow } from './dto/top-products.query';
 import type { TopProductsView } from './dto/top-products.view';
 
-/** One group for all replicas: each confirmed order is counted by one of them (and deduplicated by id). */
+/** One group for all replicas: each event is counted by one of them (and deduplicated by its id). */
 export const BEST_SELLERS_GROUP = 'catalog-best-sellers';
 
 /**
  * Best-sellers: a Redis sorted set per ranking (all-time, and per-minute buckets for the last hour),
- * fed by order.confirmed. The ranking is derived data: it can be rebuilt from the order history, so
- * it may live in Redis alone.
+ * fed by order.confirmed, and taken back by the order.cancelled of a confirmed order (the late-payment
+ * compensation), in the bucket of the original confirmation. The ranking is derived data: it can be
+ * rebuilt from the order history, so it may live in Redis alone.
  */
 @Injectable()
 export class BestSellersService implements OnModuleInit {
@@ -37,7 +38,7 @@ export class BestSellersService implements OnModuleInit {
     this.sold = new CounterBuffer(redis, statsKey(config.CACHE_KEY_PREFIX, 'sold'));
     this.counted = metrics.counter(
       'catalog_best_seller_events_total',
-      'order.confirmed events seen by the best-seller ranking, by outcome.',
+      'Order events seen by the best-seller ranking, by outcome (counted, taken_back, duplicate, ignored).',
       ['outcome'],
     );
   }
@@ -45,28 +46,48 @@ export class BestSellersService implements OnModuleInit {
   onModuleInit(): void {
     this.consumers.declare({
       groupId: BEST_SELLERS_GROUP,
-      topics: [OrderConfirmed.type],
+      topics: [OrderConfirmed.type, OrderCancelled.type],
       handler: (envelope) => this.handle(envelope),
     });
   }
 
   async handle(envelope: EventEnvelope): Promise<void> {
+    if (envelope.type === OrderCancelled.type) return this.takeBack(envelope);
     const parsed = OrderConfirmed.parse(envelope);
     if (!parsed.ok) throw new NonRetryableError(parsed.reason);
     const { id, occurredAt, data } = parsed.envelope;
+    await this.count(id, data.items, 1, Date.parse(occurredAt), 'counted');
+  }
+
+  /** A cancellation only matters if the order had been confirmed (and so counted) first. */
+  private async takeBack(envelope: EventEnvelope): Promise<void> {
+    const parsed = OrderCancelled.parse(envelope);
+    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
+    const { id, data } = parsed.envelope;
+    if (!data.confirmedAt) return void this.counted.inc({ outcome: 'ignored' });
+    await this.count(id, data.items, -1, Date.parse(data.confirmedAt), 'taken_back');
+  }
+
+  private async count(
+    eventId: string,
+    items: OrderLine[],
+    sign: 1 | -1,
+    atMs: number,
+    outcome: 'counted' | 'taken_back',
+  ): Promise<void> {
     const recorded = await this.board.record(
-      id,
-      data.items.map((line) => ({ member: line.sku, score: line.quantity })),
-      Date.parse(occurredAt),
+      eventId,
+      items.map((line) => ({ member: line.sku, score: sign * line.quantity })),
+      atMs,
     );
-    this.counted.inc({ outcome: recorded ? 'counted' : 'duplicate' });
+    this.counted.inc({ outcome: recorded ? outcome : 'duplicate' });
     if (!recorded) {
-      this.logger.debug(`order.confirmed ${id} already counted`);
+      this.logger.debug(`event ${eventId} already counted`);
       return;
     }
     // Popularity for Postgres (product_stats.sold), write-back: the flusher sums it in batches. Not in
     // the dedup script, so a crash right here can drop these few units: acceptable for a statistic.
-    await Promise.all(data.items.map((line) => this.sold.incr(line.sku, line.quantity)));
+    await Promise.all(items.map((line) => this.sold.incr(line.sku, sign * line.quantity)));
   }
 
   async top(n: number, window: TopWindow): Promise<TopProductsView> {

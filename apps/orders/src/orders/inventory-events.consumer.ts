@@ -51,10 +51,15 @@ export class InventoryEventsConsumer implements OnModuleInit {
     const result = await this.dataSource.transaction(async (manager) => {
       if (!(await claimEvent(manager, schema, INBOX, envelope.id))) return 'duplicate' as const;
       // Only a CONFIRMED order was paid and can be unfulfillable; anything else stays as it is.
+      const confirmedAt = await this.orders.confirmedAt(manager, orderId);
       const order = await this.orders.transition(manager, orderId, 'CONFIRMED', 'CANCELLED', reason);
-      if (!order) return 'ignored' as const;
+      if (!order || !confirmedAt) return 'ignored' as const;
       const { userId, items } = order;
-      const event = OrderCancelled.create(orderId, { orderId, userId, items, reason }, envelope.requestId);
+      const event = OrderCancelled.create(
+        orderId,
+        { orderId, userId, items, reason, confirmedAt },
+        envelope.requestId,
+      );
       await appendToOutbox(manager, schema, event.type, event);
       return 'applied' as const;
     });

@@ -91,6 +91,15 @@ export class OrdersRepository {
     return { items: rows.map(toRecord), total };
   }
 
+  /** When a CONFIRMED order was confirmed (its last change), locking the row; null if it is not CONFIRMED. */
+  async confirmedAt(manager: EntityManager, id: string): Promise<string | null> {
+    const rows: { updated_at: Date }[] = await manager.query(
+      `SELECT updated_at FROM "${this.schema}".orders WHERE id = $1 AND status = 'CONFIRMED' FOR UPDATE`,
+      [id],
+    );
+    return rows.length ? rows[0].updated_at.toISOString() : null;
+  }
+
   /**
    * Moves an order only if it is still in `from`: the status check is in the UPDATE itself, so a
    * late or duplicated payment event can never move a CONFIRMED order to CANCELLED or back.
