@@ -4,41 +4,27 @@ import {
   asUser,
   connectPostgres,
   startDisposableRedis,
-  TEST_INTERNAL_AUTH_SECRET,
   testInfraEnv,
   testSchema,
   uniqueName,
   waitFor,
 } from '@sdp/testing';
 import type { Consumer, KafkaMessage } from 'kafkajs';
-import { createCatalogApp } from './app';
-import { loadCatalogConfig } from './config';
 import { ProductsRepository } from './products/products.repository';
+import { startCatalogApp } from '../test/support/catalog-app';
 
 // Two catalog replicas in-process, on a private schema and key prefix, against the real Postgres,
 // Redis and Kafka started by `pnpm infra:up`.
 const schema = testSchema('catalog');
 const cachePrefix = uniqueName('catalog_int');
 
-async function startReplica(
-  index: number,
-  overrides: Record<string, string> = {},
-): Promise<NestFastifyApplication> {
-  const config = loadCatalogConfig({
-    ...testInfraEnv(),
-    INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
+const startReplica = (index: number, overrides: Record<string, string> = {}) =>
+  startCatalogApp({
     DB_SCHEMA: schema.name,
     CACHE_KEY_PREFIX: cachePrefix,
     INSTANCE_ID: `catalog-int-${index}`,
-    LOG_LEVEL: 'silent',
-    DB_POOL_SIZE: '4',
     ...overrides,
   });
-  const app = await createCatalogApp(config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return app;
-}
 
 describe('catalog (integration)', () => {
   const replicas: NestFastifyApplication[] = [];

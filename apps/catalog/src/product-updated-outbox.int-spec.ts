@@ -3,21 +3,12 @@ import { ProductUpdated } from '@sdp/contracts';
 import { createKafka, Topics } from '@sdp/messaging';
 import { OutboxRelay } from '@sdp/outbox';
 import { createRedis, waitForRedis } from '@sdp/redis';
-import {
-  asUser,
-  connectPostgres,
-  TEST_INTERNAL_AUTH_SECRET,
-  testInfraEnv,
-  testSchema,
-  uniqueName,
-  waitFor,
-} from '@sdp/testing';
+import { asUser, connectPostgres, testInfraEnv, testSchema, uniqueName, waitFor } from '@sdp/testing';
 import type { Redis } from 'ioredis';
 import type { Consumer } from 'kafkajs';
 import type { Client } from 'pg';
-import { createCatalogApp } from './app';
-import { loadCatalogConfig } from './config';
 import { WriteBackFlusher } from './products/write-back.flusher';
+import { startCatalogApp } from '../test/support/catalog-app';
 
 // product.updated through the transactional outbox, against the real Postgres, Redis and Kafka. The
 // app's relay is stopped while a test looks at the outbox, so rows stay unpublished (as if Kafka were
@@ -64,20 +55,12 @@ describe('product.updated via the outbox (integration)', () => {
   const relay = () => app.get(OutboxRelay);
 
   beforeAll(async () => {
-    app = await createCatalogApp(
-      loadCatalogConfig({
-        ...testInfraEnv(),
-        INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
-        DB_SCHEMA: schema.name,
-        CACHE_KEY_PREFIX: cachePrefix,
-        INSTANCE_ID: 'catalog-outbox-1',
-        LOG_LEVEL: 'silent',
-        DB_POOL_SIZE: '4',
-        WRITE_BACK_FLUSH_MS: '60000',
-      }),
-    );
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await startCatalogApp({
+      DB_SCHEMA: schema.name,
+      CACHE_KEY_PREFIX: cachePrefix,
+      INSTANCE_ID: 'catalog-outbox-1',
+      WRITE_BACK_FLUSH_MS: '60000',
+    });
     db = await connectPostgres();
     redis = createRedis({ url: testInfraEnv().REDIS_CACHE_URL, name: 'catalog-outbox-test', role: 'cache' });
     await waitForRedis(redis);

@@ -1,45 +1,24 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createRedis, waitForRedis } from '@sdp/redis';
-import {
-  asUser,
-  connectPostgres,
-  TEST_INTERNAL_AUTH_SECRET,
-  testInfraEnv,
-  testSchema,
-  uniqueName,
-  waitFor,
-} from '@sdp/testing';
+import { asUser, connectPostgres, testInfraEnv, testSchema, uniqueName, waitFor } from '@sdp/testing';
 import type { Redis } from 'ioredis';
 import type { Client } from 'pg';
-import { createCatalogApp } from './app';
-import { loadCatalogConfig } from './config';
 import { WriteBackFlusher } from './products/write-back.flusher';
+import { startCatalogApp } from '../test/support/catalog-app';
 
 // The three write strategies on two in-process replicas against the real Postgres and Redis. The
 // interval flusher is slowed to a minute so each test flushes by hand and can look in between.
 const schema = testSchema('catalog_ws');
 const cachePrefix = uniqueName('catalog_ws');
 
-async function startReplica(
-  index: number,
-  overrides: Record<string, string> = {},
-): Promise<NestFastifyApplication> {
-  const config = loadCatalogConfig({
-    ...testInfraEnv(),
-    INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
+const startReplica = (index: number, overrides: Record<string, string> = {}) =>
+  startCatalogApp({
     DB_SCHEMA: schema.name,
     CACHE_KEY_PREFIX: cachePrefix,
     INSTANCE_ID: `catalog-ws-${index}`,
-    LOG_LEVEL: 'silent',
-    DB_POOL_SIZE: '4',
     WRITE_BACK_FLUSH_MS: '60000',
     ...overrides,
   });
-  const app = await createCatalogApp(config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return app;
-}
 
 describe('product write strategies (integration)', () => {
   const replicas: NestFastifyApplication[] = [];

@@ -3,16 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { StockChanged } from '@sdp/contracts';
 import { EventPublisher, Topics } from '@sdp/messaging';
-import {
-  asUser,
-  TEST_INTERNAL_AUTH_SECRET,
-  testInfraEnv,
-  testSchema,
-  uniqueName,
-  waitFor,
-} from '@sdp/testing';
-import { createCatalogApp } from '../app';
-import { loadCatalogConfig } from '../config';
+import { asUser, TEST_INTERNAL_AUTH_SECRET, testSchema, uniqueName, waitFor } from '@sdp/testing';
+import { startCatalogApp } from '../../test/support/catalog-app';
 
 // stock.changed -> availability on product reads, on two replicas, through real Kafka and Redis; and
 // the staleness window (change -> every replica answers the new value), measured and printed.
@@ -20,23 +12,13 @@ const schema = testSchema('catalog_av');
 const cachePrefix = uniqueName('catalog_av');
 const topicPrefix = `${uniqueName('t')}.`;
 
-async function startReplica(index: number): Promise<NestFastifyApplication> {
-  const app = await createCatalogApp(
-    loadCatalogConfig({
-      ...testInfraEnv(),
-      INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
-      DB_SCHEMA: schema.name,
-      CACHE_KEY_PREFIX: cachePrefix,
-      KAFKA_TOPIC_PREFIX: topicPrefix,
-      INSTANCE_ID: `catalog-av-${index}`,
-      LOG_LEVEL: 'silent',
-      DB_POOL_SIZE: '4',
-    }),
-  );
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return app;
-}
+const startReplica = (index: number) =>
+  startCatalogApp({
+    DB_SCHEMA: schema.name,
+    CACHE_KEY_PREFIX: cachePrefix,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    INSTANCE_ID: `catalog-av-${index}`,
+  });
 
 describe('availability and staleness (integration)', () => {
   const replicas: NestFastifyApplication[] = [];

@@ -2,17 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { OrderCancelled, OrderConfirmed } from '@sdp/contracts';
 import { EventPublisher, Topics } from '@sdp/messaging';
-import {
-  connectPostgres,
-  TEST_INTERNAL_AUTH_SECRET,
-  testInfraEnv,
-  testSchema,
-  uniqueName,
-  waitFor,
-} from '@sdp/testing';
-import { createCatalogApp } from '../app';
-import { loadCatalogConfig } from '../config';
+import { connectPostgres, testSchema, uniqueName, waitFor } from '@sdp/testing';
 import { BestSellersService } from './best-sellers.service';
+import { startCatalogApp } from '../../test/support/catalog-app';
 
 // Best-sellers fed by real order.confirmed events through Kafka, on private topics, schema and keys.
 const schema = testSchema('catalog_top');
@@ -52,19 +44,12 @@ describe('best-sellers (integration)', () => {
     (await get('/metrics')).body.match(/catalog_best_seller_events_total\{outcome="(\w+)"\} (\d+)/g) ?? [];
 
   beforeAll(async () => {
-    const config = loadCatalogConfig({
-      ...testInfraEnv(),
-      INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
+    app = await startCatalogApp({
       DB_SCHEMA: schema.name,
       CACHE_KEY_PREFIX: cachePrefix,
       KAFKA_TOPIC_PREFIX: topicPrefix,
       INSTANCE_ID: 'catalog-top-1',
-      LOG_LEVEL: 'silent',
-      DB_POOL_SIZE: '4',
     });
-    app = await createCatalogApp(config);
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
   });
 
   afterAll(async () => {

@@ -1,8 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { asUser, TEST_INTERNAL_AUTH_SECRET, testInfraEnv, testSchema, uniqueName } from '@sdp/testing';
-import { createCatalogApp } from '../app';
-import { loadCatalogConfig } from '../config';
+import { asUser, testSchema, uniqueName } from '@sdp/testing';
 import { RECENTLY_VIEWED_MAX, RecentlyViewedService } from './recently-viewed.service';
+import { startCatalogApp } from '../../test/support/catalog-app';
 
 const schema = testSchema('catalog_rv');
 
@@ -19,19 +18,11 @@ describe('recently viewed (integration)', () => {
     app.inject({ method: 'GET', url: '/me/recently-viewed', headers: asUser(userId) });
 
   beforeAll(async () => {
-    app = await createCatalogApp(
-      loadCatalogConfig({
-        ...testInfraEnv(),
-        INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
-        DB_SCHEMA: schema.name,
-        CACHE_KEY_PREFIX: uniqueName('catalog_rv'),
-        INSTANCE_ID: 'catalog-rv-1',
-        LOG_LEVEL: 'silent',
-        DB_POOL_SIZE: '4',
-      }),
-    );
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await startCatalogApp({
+      DB_SCHEMA: schema.name,
+      CACHE_KEY_PREFIX: uniqueName('catalog_rv'),
+      INSTANCE_ID: 'catalog-rv-1',
+    });
   });
 
   afterAll(async () => {
