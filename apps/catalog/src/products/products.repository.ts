@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { CATALOG_CONFIG, type CatalogConfig } from '../config';
 import type { ListProductsQuery, ProductSort } from './dto/list-products.query';
 import type { ProductView } from './dto/product.view';
@@ -75,25 +75,39 @@ export class ProductsRepository {
    * it is now, or null if unknown (then nothing is written, no event either).
    */
   async update(id: number, changes: UpdateProductDto, requestId: string): Promise<ProductView | null> {
-    return this.dataSource.transaction(async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .update(Product)
-        .set({ ...changes, updatedAt: () => 'now()' })
-        .where('id = :id', { id })
-        .execute();
-      if (!result.affected) return null;
-      const product = await manager
-        .getRepository(Product)
-        .createQueryBuilder('product')
-        .innerJoinAndSelect('product.category', 'category')
-        .where('product.id = :id', { id })
-        .getOneOrFail();
-      const view = toView(product);
-      await recordProductUpdated(manager, this.schema, view, changes, requestId);
-      return view;
-    });
+    return this.dataSource.transaction((manager) =>
+      updateAndRecord(manager, this.schema, id, changes, requestId),
+    );
   }
+}
+
+/**
+ * One product change inside the caller's transaction: the UPDATE, then product.updated (with the row
+ * as it is now) in the outbox. Returns that row, or null when the id is unknown (nothing written).
+ */
+async function updateAndRecord(
+  manager: EntityManager,
+  schema: string,
+  id: number,
+  changes: UpdateProductDto,
+  requestId: string,
+): Promise<ProductView | null> {
+  const result = await manager
+    .createQueryBuilder()
+    .update(Product)
+    .set({ ...changes, updatedAt: () => 'now()' })
+    .where('id = :id', { id })
+    .execute();
+  if (!result.affected) return null;
+  const product = await manager
+    .getRepository(Product)
+    .createQueryBuilder('product')
+    .innerJoinAndSelect('product.category', 'category')
+    .where('product.id = :id', { id })
+    .getOneOrFail();
+  const view = toView(product);
+  await recordProductUpdated(manager, schema, view, changes, requestId);
+  return view;
 }
 
 /**
@@ -112,22 +126,7 @@ export async function applyProductChanges(
   return dataSource.transaction(async (manager) => {
     const applied: number[] = [];
     for (const { id, changes } of batch) {
-      const result = await manager
-        .createQueryBuilder()
-        .update(Product)
-        .set({ ...changes, updatedAt: () => 'now()' })
-        .where('id = :id', { id })
-        .execute();
-      if (!result.affected) continue;
-      const row = await manager.getRepository(Product).findOneByOrFail({ id });
-      await recordProductUpdated(
-        manager,
-        schema,
-        { ...row, updatedAt: row.updatedAt.toISOString() },
-        changes,
-        requestId,
-      );
-      applied.push(id);
+      if (await updateAndRecord(manager, schema, id, changes, requestId)) applied.push(id);
     }
     await beforeCommit();
     return applied;
