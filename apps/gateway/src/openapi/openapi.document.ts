@@ -7,6 +7,21 @@ const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
 const json = (schema: Schema) => ({ 'application/json': { schema } });
 const ok = (description: string, schema: Schema) => ({ description, content: json(schema) });
 const error = (description: string) => ({ description, content: json(ref('Error')) });
+/** `{ items: [...] }`, the shape of every list the API returns. */
+const listOf = (name: string): Schema => ({
+  type: 'object',
+  properties: { items: { type: 'array', items: ref(name) } },
+});
+/** A list with its paging. */
+const pageOf = (name: string): Schema => ({
+  type: 'object',
+  properties: {
+    items: { type: 'array', items: ref(name) },
+    page: { type: 'integer' },
+    limit: { type: 'integer' },
+    total: { type: 'integer' },
+  },
+});
 
 const rateLimitHeaders = {
   'RateLimit-Limit': { description: 'Requests allowed per window', schema: { type: 'integer' } },
@@ -129,15 +144,7 @@ export const openApiDocument = {
           available: { type: ['integer', 'null'] },
         },
       },
-      ProductPage: {
-        type: 'object',
-        properties: {
-          items: { type: 'array', items: ref('Product') },
-          page: { type: 'integer' },
-          limit: { type: 'integer' },
-          total: { type: 'integer' },
-        },
-      },
+      ProductPage: pageOf('Product'),
       ProductChange: {
         type: 'object',
         additionalProperties: false,
@@ -162,7 +169,7 @@ export const openApiDocument = {
         required: ['sku', 'quantity'],
         properties: { sku: { type: 'string' }, quantity: { type: 'integer', minimum: 1, maximum: 100 } },
       },
-      Cart: { type: 'object', properties: { items: { type: 'array', items: ref('CartLine') } } },
+      Cart: listOf('CartLine'),
       Order: {
         type: 'object',
         properties: {
@@ -173,15 +180,7 @@ export const openApiDocument = {
           createdAt: { type: 'string', format: 'date-time' },
         },
       },
-      OrderPage: {
-        type: 'object',
-        properties: {
-          items: { type: 'array', items: ref('Order') },
-          page: { type: 'integer' },
-          limit: { type: 'integer' },
-          total: { type: 'integer' },
-        },
-      },
+      OrderPage: pageOf('Order'),
       Notification: {
         type: 'object',
         properties: {
@@ -260,10 +259,7 @@ export const openApiDocument = {
         tags: ['catalog'],
         parameters: [query('n', { type: 'integer', minimum: 1 })],
         responses: {
-          '200': ok('Top products', {
-            type: 'object',
-            properties: { items: { type: 'array', items: ref('Product') } },
-          }),
+          '200': ok('Top products', listOf('Product')),
           ...upstreamErrors,
         },
       },
@@ -302,10 +298,7 @@ export const openApiDocument = {
         tags: ['catalog'],
         security: bearer,
         responses: {
-          '200': ok('Recently viewed', {
-            type: 'object',
-            properties: { items: { type: 'array', items: ref('Product') } },
-          }),
+          '200': ok('Recently viewed', listOf('Product')),
           ...signedIn,
           ...upstreamErrors,
         },
@@ -470,7 +463,7 @@ export const openApiDocument = {
         ],
         requestBody: {
           required: false,
-          content: json({ type: 'object', properties: { items: { type: 'array', items: ref('CartLine') } } }),
+          content: json(listOf('CartLine')),
         },
         responses: {
           '202': ok('Order placed, payment pending', {
@@ -517,10 +510,7 @@ export const openApiDocument = {
         security: bearer,
         parameters: [query('limit', { type: 'integer' })],
         responses: {
-          '200': ok('Notifications', {
-            type: 'object',
-            properties: { items: { type: 'array', items: ref('Notification') } },
-          }),
+          '200': ok('Notifications', listOf('Notification')),
           ...signedIn,
           ...upstreamErrors,
         },
