@@ -2,7 +2,7 @@ import { ApiClient, ApiError, type CheckoutAccepted, type Order, type Product } 
 import { summarizeCart } from './cart-summary';
 import { CATEGORIES, DEMO_EMAIL } from './categories';
 import { CheckoutAttempts } from './checkout-attempt';
-import { h, replace } from './dom';
+import { h, replace, tableHead } from './dom';
 import { formatCents } from './money';
 import { orderTracker, startTracking, type OrderTrackerState } from './order-tracker';
 import { watchOrder } from './order-watch';
@@ -609,18 +609,12 @@ export class App {
       h(
         'table',
         { class: 'lines', testid: 'cart-table' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', { scope: 'col' }, 'Item'),
-            h('th', { scope: 'col', class: 'num' }, 'Price'),
-            h('th', { scope: 'col' }, 'Quantity'),
-            h('th', { scope: 'col', class: 'num' }, 'Total'),
-            h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
-          ),
+        tableHead(
+          { label: 'Item' },
+          { label: 'Price', num: true },
+          { label: 'Quantity' },
+          { label: 'Total', num: true },
+          { label: h('span', { class: 'visually-hidden' }, 'Actions') },
         ),
         h('tbody', {}, rows),
         h(
@@ -711,17 +705,11 @@ export class App {
       h(
         'table',
         { class: 'lines', testid: 'orders-table' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', { scope: 'col' }, 'Order'),
-            h('th', { scope: 'col' }, 'Placed'),
-            h('th', { scope: 'col' }, 'Status'),
-            h('th', { scope: 'col', class: 'num' }, 'Total'),
-          ),
+        tableHead(
+          { label: 'Order' },
+          { label: 'Placed' },
+          { label: 'Status' },
+          { label: 'Total', num: true },
         ),
         h(
           'tbody',

@@ -27,6 +27,19 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
+/** A table's header row: one column-scoped cell per label; `num` columns are right-aligned. */
+export function tableHead(...columns: { label: Child; num?: boolean }[]): HTMLTableSectionElement {
+  return h(
+    'thead',
+    {},
+    h(
+      'tr',
+      {},
+      ...columns.map(({ label, num }) => h('th', { scope: 'col', class: num ? 'num' : null }, label)),
+    ),
+  );
+}
+
 export function replace(target: Element, ...children: (Node | null)[]): void {
   target.replaceChildren(...children.filter((c): c is Node => c !== null));
 }
