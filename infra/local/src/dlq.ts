@@ -1,7 +1,15 @@
 // `pnpm dlq list [topic...]` and `pnpm dlq replay <topic> [--event <id>]`: look into the dead-letter
 // topics and send messages back to the topic they came from once the cause is fixed.
 import { randomUUID } from 'node:crypto';
-import { createKafka, dlqTopic, headers, headerText } from '@sdp/messaging';
+import {
+  backoffDelay,
+  createKafka,
+  defaultRetryPolicy,
+  dlqTopic,
+  headers,
+  headerText,
+  sleep,
+} from '@sdp/messaging';
 import { eventTopics, kafkaBroker } from '@sdp/topology';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 
@@ -41,12 +49,30 @@ export function describeDeadLetter(topic: string, partition: number, message: Ka
   };
 }
 
+/**
+ * Each partition's low and high offsets. kafkajs gives up on NOT_LEADER_FOR_PARTITION, which a KRaft
+ * broker answers for a moment while leadership of a new topic settles; a new admin (fresh metadata)
+ * after a short wait gets the answer. Non-retriable errors are thrown at once.
+ */
+async function topicOffsets(kafka: Kafka, topic: string) {
+  for (let attempt = 1; ; attempt++) {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable || attempt > defaultRetryPolicy.retries + 2)
+        throw error;
+    } finally {
+      await admin.disconnect();
+    }
+    await sleep(backoffDelay(attempt, defaultRetryPolicy));
+  }
+}
+
 /** Reads a topic from the beginning up to its current end, without committing anything. */
 export async function readWholeTopic(kafka: Kafka, topic: string): Promise<DeadLetter[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
+  const offsets = await topicOffsets(kafka, topic);
   const remaining = new Map(
     offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]),
   );
