@@ -11,6 +11,11 @@ import { percentile, setPsp, setStock } from '../test/support/checkout-client';
 import { startTestStack, type TestStack } from '../test/support/stack';
 
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`usage: pnpm bench:checkout [--duration 10] [--connections 20]
+  checkouts per second on one hot SKU and spread over 100 SKUs vs a bare conditional UPDATE (needs pnpm build, pnpm infra:up)`);
+  process.exit(0);
+}
 const flag = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;

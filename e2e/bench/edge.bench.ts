@@ -10,6 +10,11 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { startTestStack } from '../test/support/stack';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`usage: pnpm bench:edge [--duration 10]
+  a product read hop by hop: edge cache HIT vs nginx static file, gateway path vs bare Node (needs pnpm build, pnpm infra:up)`);
+  process.exit(0);
+}
 const DURATION_S = Number(process.argv[process.argv.indexOf('--duration') + 1]) || 10;
 const CONNECTIONS = 20;
 const PRODUCT = 7;

@@ -7,9 +7,12 @@ import { startTestStack, TEST_DEMO_PASSWORD } from '../test/support/stack';
 async function main(): Promise<number> {
   const separator = process.argv.indexOf('--');
   const [command, ...args] = separator >= 0 ? process.argv.slice(separator + 1) : [];
-  if (!command) {
-    console.error('usage: with-stack.ts -- <command> [args...]');
-    return 2;
+  if (!command || process.argv.includes('--help')) {
+    // `pnpm test:storefront --help` lands here too: say what it does rather than start a stack.
+    console.log(
+      'usage: with-stack.ts -- <command> [args...]\n  starts a private full stack (edge, gateways, lb, services), runs the command against it, stops it',
+    );
+    return command ? 0 : 2;
   }
   console.log('starting a private stack (edge, gateways, lb, services)...');
   const stack = await startTestStack(

@@ -16,6 +16,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
+const USAGE = `usage: pnpm bench:catalog [--duration 10] [--warmup 3] [--connections 20] [--product 42]
+  GET /products/:id: cache hit vs cache off (Postgres) vs a bare Node http server, in one run (needs pnpm build)`;
 const APP_DIR = path.resolve(__dirname, '..');
 const MAIN_JS = path.join(APP_DIR, 'dist', 'main.js');
 const BARE_SERVER = path.join(__dirname, 'bare-http-server.ts');
@@ -60,8 +62,13 @@ function parseOptions(argv: string[]): Options {
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '20' },
       product: { type: 'string', default: '42' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   return {
     duration: positiveInt('--duration', values.duration),
     warmup: positiveInt('--warmup', values.warmup),

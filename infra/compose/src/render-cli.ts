@@ -3,4 +3,8 @@
 import path from 'node:path';
 import { writeAll } from './render';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log('usage: pnpm compose:render\n  rewrites infra/compose/nginx/* from the infra/nginx templates');
+  process.exit(0);
+}
 for (const file of writeAll()) console.log(`wrote ${path.relative(process.cwd(), file)}`);

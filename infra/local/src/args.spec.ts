@@ -8,6 +8,12 @@ describe('parseArgs', () => {
     expect(parseArgs(['status'])).toEqual({ name: 'status' });
   });
 
+  it('answers help for any command', () => {
+    expect(parseArgs(['up', '--help'])).toEqual({ name: 'help' });
+    expect(parseArgs(['status', '-h'])).toEqual({ name: 'help' });
+    expect(parseArgs(['--help'])).toEqual({ name: 'help' });
+  });
+
   it('rejects unknown commands and flags', () => {
     expect(() => parseArgs([])).toThrow(/usage/);
     expect(() => parseArgs(['restart'])).toThrow(/unknown command "restart"/);

@@ -1,6 +1,6 @@
 // Entry point of `pnpm infra:up | infra:down [--wipe] | infra:status`.
 import { repoRoot } from './workspace';
-import { parseArgs } from './args';
+import { parseArgs, usage } from './args';
 import { down, status, up } from './lifecycle';
 import { infraPaths } from './paths';
 import { allServers } from './servers';
@@ -16,6 +16,9 @@ async function main(): Promise<number> {
       return 0;
     case 'status':
       return (await status(allServers(), paths)) ? 0 : 3;
+    case 'help':
+      console.log(usage);
+      return 0;
   }
 }
 

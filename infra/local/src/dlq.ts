@@ -135,8 +135,16 @@ export const formatDeadLetters = (letters: readonly DeadLetter[]): string =>
         )
         .join('\n');
 
+const DLQ_USAGE = `usage: pnpm dlq list [topic...] | pnpm dlq replay <topic> [--event <event id>]
+  list    the dead letters of every event topic (or of the topics named), with the reason each failed
+  replay  publish a DLQ's messages (or one event) back to their topic`;
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || rest.includes('--help')) {
+    console.log(DLQ_USAGE);
+    return 0;
+  }
   const prefix = process.env.KAFKA_TOPIC_PREFIX ?? '';
   const kafka = createKafka({
     clientId: 'dlq-tool',
@@ -165,7 +173,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`replayed ${await replay(kafka, letters)} message(s) from ${topic}`);
     return 0;
   }
-  console.error('usage: pnpm dlq list [topic...] | pnpm dlq replay <topic> [--event <event id>]');
+  console.error(DLQ_USAGE);
   return 2;
 }
 

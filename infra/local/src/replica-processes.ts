@@ -1,19 +1,17 @@
-// Runs the replicas as child processes through concurrently's programmatic API (prefixed, coloured,
-// line-buffered output; process-tree kill), with what concurrently's CLI flow lacks here: output held
-// back until every replica is ready, readiness polling, loud crash reports, SIGTERM-then-SIGKILL.
-import { spawn as spawnChild } from 'node:child_process';
-import { PassThrough } from 'node:stream';
-import { Command, LogError, LogOutput, Logger, createConcurrently } from 'concurrently';
-import { describeExit, OutputTail, replicaCommand, type Replica } from './replicas';
+// Runs the replicas as child processes, each in its own process group (a terminal's Ctrl-C reaches
+// only the runner, which decides how replicas stop), each writing its JSON log to
+// .infra/logs/<replica>.log instead of the console. Readiness is shown as a listr2 task per replica.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { Listr } from 'listr2';
+import { replicaLogFile } from './logs/log-files';
+import { describeExit, type Replica } from './replicas';
+import { tailFile } from './process';
 import { waitFor } from './wait';
 
-const colors = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red', 'white', 'gray'];
-
 export interface ReplicaProcesses {
-  /** Resolves when every replica's /ready answers 200; rejects naming the first that did not. */
+  /** Resolves when every replica's /ready answers 200; rejects naming those that did not. */
   waitReady(timeoutMs: number): Promise<void>;
-  /** Starts printing the replicas' output (held back until then). */
-  streamLogs(): void;
   /** SIGTERM to every running replica, SIGKILL to those still running after `graceMs`. */
   stop(graceMs: number): Promise<void>;
   /** Resolves once every replica has exited (crashed or stopped). */
@@ -22,45 +20,31 @@ export interface ReplicaProcesses {
 
 export function startReplicas(
   replicas: readonly Replica[],
-  options: { cwd: string; onCrash: (replica: Replica, how: string, tail: string) => void },
+  options: { cwd: string; logsDir: string; onCrash: (replica: Replica, how: string) => void },
 ): ReplicaProcesses {
-  const logger = new Logger({ prefixFormat: 'name' });
-  logger.setPrefixLength(Math.max(...replicas.map((r) => r.id.length)));
-  const held = new PassThrough(); // concurrently writes here; piped to stdout once all are ready
-  const { commands } = createConcurrently(
-    replicas.map((r, i) => ({
-      name: r.id,
-      command: replicaCommand(process.execPath, r),
-      env: r.env,
-      prefixColor: colors[i % colors.length],
-    })),
-    {
-      logger,
-      outputStream: held,
-      cwd: options.cwd,
-      controllers: [new LogError({ logger }), new LogOutput({ logger })],
-      // Own process group: a terminal's Ctrl-C reaches only us, and we decide how replicas stop.
-      spawn: (command, spawnOptions) =>
-        spawnChild('/bin/sh', ['-c', command], { ...spawnOptions, detached: true }),
-    },
-  );
-
+  fs.mkdirSync(options.logsDir, { recursive: true });
   let stopping = false;
-  const tails = replicas.map(() => new OutputTail());
   const exits: (string | undefined)[] = replicas.map(() => undefined);
-  const exited = commands.map(
-    (command, i) =>
+  const children = new Map<ChildProcess, string>(); // child → replica id
+  const exited = replicas.map(
+    (r, i) =>
       new Promise<void>((resolve) => {
-        const keep = (chunk: Buffer) => tails[i].push(chunk.toString());
-        command.stdout.subscribe(keep);
-        command.stderr.subscribe(keep);
-        command.error.subscribe((err) => {
-          exits[i] = `failed to start: ${String(err)}`;
+        const log = fs.openSync(replicaLogFile(options.logsDir, r.id), 'w'); // one run per file
+        const child = spawn(process.execPath, [r.entry], {
+          cwd: options.cwd,
+          env: { ...process.env, ...r.env },
+          stdio: ['ignore', log, log],
+          detached: true,
+        });
+        fs.closeSync(log);
+        children.set(child, r.id);
+        child.once('error', (err) => {
+          exits[i] = `failed to start: ${err.message}`;
           resolve();
         });
-        command.close.subscribe(({ exitCode }) => {
-          exits[i] = describeExit(exitCode);
-          if (!stopping) options.onCrash(replicas[i], exits[i], tails[i].text());
+        child.once('exit', (code, signal) => {
+          exits[i] = describeExit(code ?? signal ?? 'unknown');
+          if (!stopping) options.onCrash(r, exits[i]);
           resolve();
         });
       }),
@@ -70,42 +54,56 @@ export function startReplicas(
     const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2_000) });
     return res.status === 200;
   };
+  const running = () => [...children.keys()].filter((c) => c.exitCode === null && c.signalCode === null);
+  const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal); // the whole group: the replica and anything it spawned
+    } catch {
+      // already gone
+    }
+  };
 
   return {
     async waitReady(timeoutMs) {
-      await Promise.all(
-        replicas.map(async (r, i) => {
-          try {
-            await waitFor(() => isReady(r.url), {
-              timeoutMs,
-              intervalMs: 250,
-              what: `${r.id} at ${r.url}/ready`,
-              abort: () => (exits[i] ? `the process ended (${exits[i]})` : undefined),
-            });
-          } catch (err) {
-            throw new Error(`${(err as Error).message}\n--- last output of ${r.id} ---\n${tails[i].text()}`, {
-              cause: err,
-            });
-          }
-        }),
+      const started = Date.now();
+      const failed: string[] = [];
+      const tasks = new Listr(
+        replicas.map((r, i) => ({
+          title: `${r.id} :${r.port}`,
+          task: async (_: unknown, task: { title: string }) => {
+            const log = replicaLogFile(options.logsDir, r.id);
+            try {
+              await waitFor(() => isReady(r.url), {
+                timeoutMs,
+                intervalMs: 250,
+                what: `${r.id} at ${r.url}/ready`,
+                abort: () => (exits[i] ? `the process ended (${exits[i]})` : undefined),
+              });
+            } catch (err) {
+              failed.push(r.id);
+              throw new Error(`${(err as Error).message}\n--- last lines of ${log} ---\n${tailFile(log)}`, {
+                cause: err,
+              });
+            }
+            task.title = `${r.id} :${r.port} ready in ${((Date.now() - started) / 1000).toFixed(1)}s`;
+          },
+        })),
+        { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } },
       );
-    },
-    streamLogs() {
-      held.pipe(process.stdout);
+      await tasks.run();
+      if (failed.length > 0) throw new Error(`not ready: ${failed.join(', ')} (see above)`);
     },
     async stop(graceMs) {
       stopping = true;
-      const running = () => commands.filter((c) => Command.canKill(c));
-      for (const c of running()) c.kill('SIGTERM');
+      for (const c of running()) signalGroup(c, 'SIGTERM');
       const timer = setTimeout(() => {
         for (const c of running()) {
-          console.error(`${c.name} did not stop within ${graceMs / 1000}s: SIGKILL`);
-          c.kill('SIGKILL');
+          console.error(`${children.get(c)} did not stop within ${graceMs / 1000}s: SIGKILL`);
+          signalGroup(c, 'SIGKILL');
         }
       }, graceMs);
       await Promise.all(exited);
       clearTimeout(timer);
-      held.resume(); // drop whatever was never streamed
     },
     allExited: Promise.all(exited).then(() => undefined),
   };

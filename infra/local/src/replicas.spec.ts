@@ -1,5 +1,5 @@
 import { services, type ServiceSpec } from '@sdp/topology';
-import { formatSummary, OutputTail, replicaCommand, replicasOf, shellQuote, unbuilt } from './replicas';
+import { formatSummary, OutputTail, replicasOf, shellQuote, unbuilt } from './replicas';
 
 delete process.env.SDP_PORT_OFFSET; // the ports below assume no offset
 
@@ -52,10 +52,7 @@ describe('replicasOf', () => {
     expect(unbuilt(replicas, () => true)).toEqual([]);
   });
 
-  it('execs node on the entry, quoted for the shell', () => {
-    expect(replicaCommand('/usr/bin/node', replicas[0])).toBe(
-      "exec '/usr/bin/node' '/repo/apps/catalog/dist/main.js'",
-    );
+  it('quotes for the shell', () => {
     expect(shellQuote("it's here")).toBe("'it'\\''s here'");
   });
 });
@@ -65,7 +62,10 @@ describe('formatSummary', () => {
     const text = formatSummary(replicasOf(topology, { repoRoot: '/repo', infraEnv }), {
       seconds: 2.345,
       downOnExit: false,
+      logsDir: '/repo/.infra/logs',
     });
+    expect(text).toContain('/repo/.infra/logs/<replica>.log');
+    expect(text).toContain('pnpm logs catalog');
     expect(text).toContain('3 replica(s) of 2 service(s) in 2.3s');
     expect(text).toMatch(/^ {2}catalog-1 {2}http:\/\/127\.0\.0\.1:3100$/m);
     expect(text).toMatch(/^ {2}orders-1 {3}http:\/\/127\.0\.0\.1:3300$/m);

@@ -61,10 +61,6 @@ export const shellQuote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`
 /** Quotes only when needed, so plain URLs print as they are. */
 const shellWord = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : shellQuote(arg));
 
-/** The shell line for one replica; `exec` so the shell's pid becomes node's. */
-export const replicaCommand = (nodePath: string, replica: Replica): string =>
-  `exec ${shellQuote(nodePath)} ${shellQuote(replica.entry)}`;
-
 /** Paths worth a curl per service, after /ready. Services not listed get only /ready. */
 export const examplePaths: Record<string, readonly string[]> = {
   catalog: ['/products/1', '/products?limit=3'],
@@ -80,7 +76,14 @@ export interface ProxyUrls {
 
 export function formatSummary(
   replicas: readonly Replica[],
-  options: { seconds: number; downOnExit: boolean; proxies?: ProxyUrls; demoLogin?: string },
+  options: {
+    seconds: number;
+    downOnExit: boolean;
+    proxies?: ProxyUrls;
+    demoLogin?: string;
+    /** Where the replicas' JSON logs are written. */
+    logsDir?: string;
+  },
 ): string {
   const labels = options.proxies ? ['edge (nginx)'] : [];
   const width = Math.max(...replicas.map((r) => r.id.length), ...labels.map((l) => l.length));
@@ -114,6 +117,14 @@ export function formatSummary(
     for (const r of mine) lines.push(`  curl -i ${shellWord(r.url + first)}`);
     for (const p of more) lines.push(`  curl -i ${shellWord(mine[0].url + p)}`);
     if (first !== '/ready') lines.push(`  curl -i ${shellWord(mine[0].url + '/ready')}`);
+  }
+  if (options.logsDir) {
+    const service = replicas.find((r) => r.service !== 'gateway')?.service ?? replicas[0].service;
+    lines.push(
+      '',
+      `logs: each replica writes JSON lines to ${options.logsDir}/<replica>.log`,
+      `  pnpm logs ${service}   # follow one service's replicas, pretty-printed (or: pnpm stack --logs ${service})`,
+    );
   }
   lines.push(
     '',

@@ -10,6 +10,12 @@ describe('parseStackArgs', () => {
     expect(parseStackArgs(['--', '--down'])).toEqual({ build: false, down: true });
   });
 
+  it('takes --logs with a name, and refuses it without one', () => {
+    expect(parseStackArgs(['--logs', 'orders'])).toEqual({ build: false, down: false, logs: 'orders' });
+    expect(() => parseStackArgs(['--logs'])).toThrow(/--logs needs a service/);
+    expect(() => parseStackArgs(['--logs', '--down'])).toThrow(/--logs needs a service/);
+  });
+
   it('answers help and rejects anything else', () => {
     expect(parseStackArgs(['--help'])).toBe('help');
     expect(() => parseStackArgs(['--wipe'])).toThrow(/unknown argument "--wipe"[\s\S]*usage/);

@@ -1,6 +1,7 @@
-// Entry point of `pnpm stack [--build] [--down]`: build if needed, infra up, every replica of every
-// service in @sdp/topology as a child process, wait for /ready, then nginx (the lb over the replicas, the
-// edge over the gateways; readiness: a GET through each), print the URLs, stream the logs.
+// Entry point of `pnpm stack [--build] [--down] [--logs <service>]`: build if needed, infra up, every
+// replica of every service in @sdp/topology as a child process logging to .infra/logs/<replica>.log,
+// wait for /ready, then nginx (the lb over the replicas, the edge over the gateways; readiness: a GET
+// through each), print the URLs. The console shows progress, the summary and crashes, not the logs.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { localInfraEnv, proxyPort, services } from '@sdp/topology';
@@ -14,10 +15,15 @@ import { stackSecret } from './secret';
 import { allServers } from './servers';
 import { parseStackArgs, stackUsage, type StackOptions } from './stack-args';
 import { isPortOpen } from './wait';
+import { followLogs } from './logs/follow';
+import { logFilesOf, listLogs, replicaLogFile } from './logs/log-files';
+import { prettyLines } from './logs/pretty';
+import { tailFile } from './process';
 import { repoRoot } from './workspace';
 
 const READY_TIMEOUT_MS = 60_000;
-const STOP_GRACE_MS = 5_000;
+// A consumer leaving its group mid-rebalance (all replicas start together) can take a few seconds.
+const STOP_GRACE_MS = 10_000;
 
 const red = (text: string) => (process.stderr.isTTY ? `\x1b[1;31m${text}\x1b[0m` : text);
 
@@ -51,6 +57,7 @@ async function main(options: StackOptions): Promise<number> {
   if (options.build || missing.length > 0) {
     console.log(options.build ? 'building (--build)' : `building: no dist for ${missing.join(', ')}`);
     await pnpmBuild();
+    console.log('built');
   }
 
   if (!(await up(allServers(), paths, repoRoot))) return 1;
@@ -65,15 +72,18 @@ async function main(options: StackOptions): Promise<number> {
   const infraNote = options.down
     ? 'stopping the infrastructure (--down)'
     : 'the infrastructure keeps running (pnpm infra:down stops it)';
-  console.log(`\nstarting ${replicas.map((r) => r.id).join(', ')}`);
+  console.log(`\nstarting ${replicas.length} replicas; their logs go to ${paths.logs}/<replica>.log`);
   let ready = false; // before that, a replica that dies fails the start-up (with its output)
   const processes = startReplicas(replicas, {
     cwd: repoRoot,
+    logsDir: paths.logs,
     onCrash: (replica, how) => {
-      if (ready)
-        console.error(
-          red(`\n!!! ${replica.id} (${replica.url}) exited with ${how}; the others keep running\n`),
-        );
+      if (!ready) return;
+      const log = replicaLogFile(paths.logs, replica.id);
+      console.error(
+        red(`\n!!! ${replica.id} (${replica.url}) exited with ${how}; the others keep running`) +
+          `\n--- last lines of ${log} ---\n${prettyLines(tailFile(log, 20), Boolean(process.stderr.isTTY))}`,
+      );
     },
   });
 
@@ -142,9 +152,11 @@ async function main(options: StackOptions): Promise<number> {
       downOnExit: options.down,
       proxies: { edge: proxies.edge.url, lb: proxies.lb.url },
       demoLogin: `alice@example.com (or admin@example.com) with password ${demoPassword}`,
+      logsDir: paths.logs,
     })}\n`,
   );
-  processes.streamLogs();
+  if (options.logs)
+    followLogs(logFilesOf(options.logs, paths.logs, listLogs(paths.logs)), { lines: 0, follow: true });
   return waitForever(processes, shutdown);
 }
 

@@ -23,8 +23,15 @@ const { values: args } = parseArgs({
     'value-bytes': { type: 'string', default: '512' },
     'scan-share': { type: 'string', default: '0.2' },
     policies: { type: 'string', default: 'allkeys-lru,allkeys-lfu,volatile-ttl,noeviction' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (args.help) {
+  console.log(`usage: pnpm bench:eviction [--maxmemory 8mb] [--requests 150000] [--hot-keys 30000]
+    [--value-bytes 512] [--scan-share 0.2] [--policies allkeys-lru,allkeys-lfu,volatile-ttl,noeviction]
+  hit ratio, evictions and refused writes per Redis eviction policy on one Zipf + scan workload`);
+  process.exit(0);
+}
 const REQUESTS = Number(args.requests);
 const HOT_KEYS = Number(args['hot-keys']);
 const VALUE = 'x'.repeat(Number(args['value-bytes']));
