@@ -45,6 +45,13 @@ function createJestConfig(rootDir) {
         testMatch: ['<rootDir>/**/test/**/*.e2e-spec.ts'],
         setupFilesAfterEnv: [path.join(__dirname, 'tools/jest/slow-tests.js')],
       },
+      {
+        // The README's commands run exactly as written (pnpm stack through a pseudo-terminal, ...).
+        ...shared(rootDir),
+        displayName: 'commands',
+        testMatch: ['<rootDir>/**/test/**/*.commands-spec.ts'],
+        setupFilesAfterEnv: [path.join(__dirname, 'tools/jest/slow-tests.js')],
+      },
     ],
   };
 }

@@ -6,37 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PNPM_VERSION=12.4.2
-export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 FORCE_COLOR=${FORCE_COLOR:-1}
-
-step() { printf '\n\033[1;36m==> %s\033[0m\n' "$*"; }
-have() { command -v "$1" >/dev/null 2>&1; }
-postgres_bin() { have initdb || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
+source scripts/lib/prerequisites.sh
+export FORCE_COLOR=${FORCE_COLOR:-1}
 
 step "Checking prerequisites"
-node -e 'const [maj]=process.versions.node.split(".").map(Number); if (maj < 20) { console.error(`Node >= 20 required, found ${process.version}`); process.exit(1) }'
-missing=()
-postgres_bin || missing+=(postgresql)
-have redis-server || missing+=(redis-server)
-have java || missing+=(openjdk-17-jre-headless)
-have mvn || missing+=(maven)
-# nginx: the edge and the lb (pnpm stack, their integration tests); Debian installs it in /usr/sbin.
-have nginx || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-# The storefront's browser test drives Debian's Chromium (playwright-core never downloads a browser).
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-if ((${#missing[@]})); then
-  echo "Installing missing system packages: ${missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
-echo "node $(node -v), $(java -version 2>&1 | head -1), $(redis-server --version | cut -d' ' -f3)"
-
-if ! have pnpm || [ "$(pnpm -v)" != "$PNPM_VERSION" ]; then
-  echo "Installing pnpm $PNPM_VERSION with npm"
-  npm install -g --silent "pnpm@$PNPM_VERSION"
-fi
+require_node
+ensure_system_packages chromium
+ensure_pnpm
 
 step "Installing dependencies (pnpm install --frozen-lockfile)"
 pnpm install --frozen-lockfile
@@ -64,5 +40,8 @@ pnpm test:e2e
 
 step "Storefront in headless Chromium against a private full stack (edge, gateways, lb, services)"
 pnpm test:storefront
+
+step "The README's run commands as written: pnpm stack (Ctrl-C), ./scripts/stack.sh without pnpm, infra:*, every table row"
+pnpm test:commands
 
 step "All tests passed"

@@ -1,5 +1,6 @@
 // The two nginx instances of `pnpm stack`: the lb over every non-gateway replica and the edge over
 // the gateways, their files under .infra/nginx/<role>, logs in .infra/logs/nginx-<role>*.log.
+import fs from 'node:fs';
 import path from 'node:path';
 import { proxyPort } from '@sdp/topology';
 import type { InfraPaths } from '../paths';
@@ -35,6 +36,9 @@ export async function startStackProxies(
     upstreams: services,
   });
   let edge: NginxInstance;
+  // The origin may have changed while the stack was down (an admin edit, `infra:down --wipe`): an
+  // edge starting with the last run's entries could serve what the database no longer holds.
+  fs.rmSync(path.join(dir('edge'), 'cache'), { recursive: true, force: true });
   try {
     edge = await startNginx({
       role: 'edge',
