@@ -4,7 +4,9 @@ import { composeEnv } from './env-file';
 
 const file = path.resolve(__dirname, '../../../.env');
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  console.log('usage: pnpm compose:env\n  writes .env for docker compose with fresh secrets (never overwrites an existing .env)');
+  console.log(
+    'usage: pnpm compose:env\n  writes .env for docker compose with fresh secrets (never overwrites an existing .env)',
+  );
   process.exit(0);
 }
 if (fs.existsSync(file)) {

@@ -32,7 +32,7 @@ export function prettyStream(colorize: boolean): Transform {
       done(null, lines.map((line) => pretty(line)).join(''));
     },
     flush(done) {
-      done(null, partial ? (pretty(partial)) : '');
+      done(null, partial ? pretty(partial) : '');
     },
   });
 }
