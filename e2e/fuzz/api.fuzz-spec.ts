@@ -80,7 +80,7 @@ describe(`hostile input through the edge (seed ${seed}, ${numRuns} runs per oper
     [admin, customer] = await Promise.all([login(edge, 'admin@example.com'), login(edge, email)]);
     operations = operationsOf((await (await fetch(`${edge}/api/openapi.json`)).json()) as OpenApiDocument);
     before = await settledState();
-  });
+  }, 300_000); // a full stack on a busy 2-core machine, then the state settling
 
   afterAll(async () => {
     await db?.end();
