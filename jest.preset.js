@@ -52,6 +52,13 @@ function createJestConfig(rootDir) {
         testMatch: ['<rootDir>/**/test/**/*.commands-spec.ts'],
         setupFilesAfterEnv: [path.join(__dirname, 'tools/jest/slow-tests.js')],
       },
+      {
+        // The hostile-input tier (pnpm test:fuzz): generated requests against a private full stack.
+        ...shared(rootDir),
+        displayName: 'fuzz',
+        testMatch: ['<rootDir>/**/fuzz/**/*.fuzz-spec.ts'],
+        setupFilesAfterEnv: [path.join(__dirname, 'tools/jest/slow-tests.js')],
+      },
     ],
   };
 }

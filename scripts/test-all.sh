@@ -41,6 +41,9 @@ pnpm test:e2e
 step "Storefront in headless Chromium against a private full stack (edge, gateways, lb, services)"
 pnpm test:storefront
 
+step "Hostile-input fuzz through the edge against a private full stack (no 5xx, no state change)"
+pnpm test:fuzz
+
 step "The README's run commands as written: pnpm stack (Ctrl-C), ./scripts/stack.sh without pnpm, infra:*, every table row"
 pnpm test:commands
 

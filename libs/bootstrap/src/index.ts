@@ -1,3 +1,5 @@
 export * from './create-app';
+export * from './dto-rules';
+export * from './request-input';
 export * from './run-service';
 export * from './service-modules';

@@ -1,9 +1,10 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
-import { IsOptional, Matches } from 'class-validator';
+import { OptionalField } from '@sdp/bootstrap';
+import { Matches } from 'class-validator';
 import { AvailabilityService } from './availability.service';
 
 export class InStockQuery {
-  @IsOptional()
+  @OptionalField()
   @Matches(/^[a-z0-9-]{1,40}$/, { message: 'category must be a category slug such as "audio"' })
   category?: string;
 }

@@ -1,10 +1,10 @@
+import { OptionalField } from '@sdp/bootstrap';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   Matches,
   Max,
@@ -17,37 +17,37 @@ export const productSorts = ['name', 'price', '-price', 'newest'] as const;
 export type ProductSort = (typeof productSorts)[number];
 
 export class ListProductsQuery {
-  @IsOptional()
+  @OptionalField()
   @Type(() => Number)
   @IsInt({ message: 'page must be an integer' })
   @Min(1, { message: 'page must be at least 1' })
   @Max(10_000, { message: 'page must be at most 10000' })
   page: number = 1;
 
-  @IsOptional()
+  @OptionalField()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer' })
   @Min(1, { message: 'limit must be between 1 and 100' })
   @Max(100, { message: 'limit must be between 1 and 100' })
   limit: number = 20;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Matches(/^[a-z0-9-]{1,40}$/, { message: 'category must be a category slug such as "audio"' })
   category?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MinLength(2, { message: 'q must be at least 2 characters' })
   @MaxLength(64, { message: 'q must be at most 64 characters' })
   q?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(productSorts, { message: `sort must be one of ${productSorts.join(', ')}` })
   sort: ProductSort = 'name';
 
   /** `skus=SKU-000001,SKU-000002`: only these products (orders looks up prices at checkout). */
-  @IsOptional()
+  @OptionalField()
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value,
   )

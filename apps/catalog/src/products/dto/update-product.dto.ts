@@ -1,20 +1,21 @@
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { OptionalField } from '@sdp/bootstrap';
+import { IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export const MAX_PRICE_CENTS = 100_000_000;
 
 export class UpdateProductDto {
-  @IsOptional()
+  @OptionalField()
   @IsString({ message: 'name must be a string' })
   @Matches(/\S/, { message: 'name must not be blank' })
   @MaxLength(200, { message: 'name must be at most 200 characters' })
   name?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsString({ message: 'description must be a string' })
   @MaxLength(2_000, { message: 'description must be at most 2000 characters' })
   description?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsInt({ message: 'priceCents must be an integer number of cents' })
   @Min(1, { message: 'priceCents must be at least 1' })
   @Max(MAX_PRICE_CENTS, { message: `priceCents must be at most ${MAX_PRICE_CENTS}` })

@@ -1,18 +1,12 @@
+import { OptionalField } from '@sdp/bootstrap';
 import { MAX_LINES } from '@sdp/contracts';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsOptional,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, ValidateNested } from 'class-validator';
 import { AddCartItemDto } from '../../cart/dto/cart.dto';
 
 export class CheckoutDto {
   /** Absent: check out the caller's cart. */
-  @IsOptional()
+  @OptionalField()
   @IsArray({ message: 'items must be an array of {sku, quantity}' })
   @ArrayMinSize(1, { message: 'items must not be empty (omit it to check out the cart)' })
   @ArrayMaxSize(MAX_LINES, { message: `items must have at most ${MAX_LINES} lines` })
