@@ -14,13 +14,8 @@ describe('describeTracking', () => {
   });
 
   it('names where a final status came from, with the reason', () => {
-    const state = orderTracker(startTracking('o1'), {
-      type: 'status',
-      status: 'CANCELLED',
-      source: 'sse',
-      reason: 'card declined',
-    });
-    expect(describeTracking(state)).toEqual({
+    const cancelled = { orderId: 'o1', status: 'CANCELLED', source: 'sse', transport: 'done' } as const;
+    expect(describeTracking({ ...cancelled, reason: 'card declined' })).toEqual({
       explanation: 'Cancelled: the payment did not go through, and the items were released. (card declined)',
       updates: 'Outcome pushed live over server-sent events',
     });
