@@ -1,5 +1,5 @@
 import type { Product } from './api';
-import { summarizeCart } from './cart-summary';
+import { countItems, quantityProblem, summarizeCart } from './cart-summary';
 
 const product = (sku: string, priceCents: number): Product => ({
   id: 1,
@@ -40,5 +40,27 @@ describe('summarizeCart', () => {
     );
     expect(summary.subtotalCents).toBeNull();
     expect(summary.rows[1]).toMatchObject({ name: 'GONE', unitCents: null, lineCents: null });
+  });
+});
+
+describe('countItems', () => {
+  it('adds up the quantities, not the lines', () => {
+    expect(countItems([])).toBe(0);
+    expect(
+      countItems([
+        { sku: 'A', quantity: 3 },
+        { sku: 'B', quantity: 2 },
+      ]),
+    ).toBe(5);
+  });
+});
+
+describe('quantityProblem', () => {
+  it('accepts whole numbers from 1 and explains anything else', () => {
+    expect(quantityProblem(1)).toBeNull();
+    expect(quantityProblem(7)).toBeNull();
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(quantityProblem(bad)).toBe('Quantity must be a whole number from 1 to 100.');
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { parseRoute, productsHref } from './router';
+import { afterLogin, loginHref, parseRoute, productsHref } from './router';
 
 describe('parseRoute', () => {
   it('reads the product list with its search, category and page', () => {
@@ -34,5 +34,19 @@ describe('productsHref', () => {
     expect(href).toBe('#/?q=mug&category=kitchen&page=3');
     expect(parseRoute(href)).toEqual({ name: 'products', q: 'mug', category: 'kitchen', page: 3 });
     expect(productsHref('', '')).toBe('#/');
+  });
+});
+
+describe('loginHref and afterLogin', () => {
+  it('round-trips the page to come back to', () => {
+    const href = loginHref('#/orders/abc?x=1');
+    expect(href).toBe('#/login?next=%23%2Forders%2Fabc%3Fx%3D1');
+    expect(parseRoute(href)).toEqual({ name: 'login', next: '#/orders/abc?x=1' });
+  });
+
+  it('only returns to pages of this app, never to the login page', () => {
+    expect(afterLogin('#/cart')).toBe('#/cart');
+    expect(afterLogin('https://evil.example/')).toBe('#/');
+    expect(afterLogin('#/login?next=%23%2Fcart')).toBe('#/');
   });
 });

@@ -46,3 +46,13 @@ export function productsHref(q: string, category: string, page = 1): string {
   const text = params.toString();
   return text ? `#/?${text}` : '#/';
 }
+
+/** The login page, coming back to `next` afterwards. */
+export function loginHref(next: string): string {
+  return `#/login?next=${encodeURIComponent(next)}`;
+}
+
+/** Where to go after logging in: only a page of this app, and never the login page itself. */
+export function afterLogin(next: string): string {
+  return next.startsWith('#/') && !next.startsWith('#/login') ? next : '#/';
+}

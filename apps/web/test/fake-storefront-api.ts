@@ -7,31 +7,17 @@ import { readFile } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { Order, Product } from '../src/api';
 
 export const FAKE_DEMO_EMAIL = 'alice@example.com';
 export const FAKE_DEMO_PASSWORD = 'stand-in-password';
 
-interface FakeProduct {
-  id: number;
-  sku: string;
-  name: string;
-  description: string;
-  priceCents: number;
-  category: { slug: string; name: string };
-}
-
-interface FakeOrder {
-  id: string;
-  userId: string;
-  status: 'PENDING_PAYMENT' | 'CONFIRMED' | 'CANCELLED';
-  items: { sku: string; quantity: number }[];
-  totalCents: number;
-  createdAt: string;
-}
+// The API's shapes as the page reads them; the stand-in keeps each order's owner on the side.
+type FakeOrder = Order & { userId: string };
 
 const home = { slug: 'home', name: 'Home & Living' };
 const office = { slug: 'office', name: 'Office' };
-const PRODUCTS: FakeProduct[] = [
+const PRODUCTS: Product[] = [
   {
     id: 1,
     sku: 'SKU-000001',
