@@ -64,10 +64,12 @@ async function waitHealthy(project: string, since: number): Promise<ContainerInf
       throw new Error(
         `failed: ${failed.map((c) => `${c.name} (${c.health ?? `exit ${c.exitCode}`})`).join(', ')}`,
       );
-    const waiting = last.filter((c) =>
-      c.interval === undefined ? c.state !== 'exited' : c.health !== 'healthy',
+    // A job that exited 0 is done (migrate jobs inherit the image's HEALTHCHECK but never get healthy).
+    const waiting = last.filter(
+      (c) => c.state !== 'exited' && c.interval !== undefined && c.health !== 'healthy',
     );
-    if (last.length && !waiting.length) return last;
+    const settled = last.every((c) => c.state === 'running' || c.state === 'exited');
+    if (last.some((c) => c.state === 'running') && settled && !waiting.length) return last;
     await sleep(1000);
   }
   const waiting = last.filter((c) => c.health !== 'healthy' && c.state !== 'exited').map((c) => c.name);
