@@ -24,6 +24,7 @@ export async function startApiService(): Promise<{ socket: string; stop: () => v
   const child: ChildProcess = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], {
     env: podmanEnv(),
     stdio: 'ignore',
+    detached: true, // its own process group: a terminal's Ctrl-C must not stop it before `down -v`
   });
   for (let i = 0; i < 100 && !fs.existsSync(socket); i++) await sleep(100);
   if (!fs.existsSync(socket)) throw new Error('podman system service did not create its socket in 10 s');

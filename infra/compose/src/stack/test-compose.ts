@@ -104,6 +104,19 @@ async function main(): Promise<void> {
   const api = await startApiService();
   const compose = new Compose(api.socket, envFile, { EDGE_PORT: String(edgePort) });
   const pump = new HealthPump(compose.project);
+  // Ctrl-C or a CI timeout: take the stack down and stop the API service rather than orphan them.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.log(`\n${signal}: docker-compose down -v`);
+      void pump
+        .stop()
+        .then(() => compose.run(['down', '-v', '--remove-orphans'], { inherit: true, allowFailure: true }))
+        .finally(() => {
+          api.stop();
+          process.exit(130);
+        });
+    });
+  }
   const peaks = new Map<string, { peak: number; limit: number }>();
   const recordPeaks = async () => {
     for (const c of await containers(compose.project)) {
