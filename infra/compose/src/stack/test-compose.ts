@@ -160,8 +160,14 @@ async function main(): Promise<void> {
     await recordPeaks();
   } catch (err) {
     failure = err;
+    // Which container failed: docker-compose v1 names only ids ("Container b640ed05b6c7 is unhealthy").
+    for (const c of await containers(compose.project).catch(() => [])) {
+      console.log(
+        `  ${c.name.padEnd(30)} ${c.id.slice(0, 12)} ${c.state} ${c.health ?? ''} exit ${c.exitCode}`,
+      );
+    }
     const logs = await compose.run(['logs', '--no-color', '--tail', '40'], { allowFailure: true });
-    console.log(`\n── last log lines\n${logs.stdout.split('\n').slice(-300).join('\n')}`);
+    console.log(`\n── last log lines\n${logs.stdout}`);
   } finally {
     await pump.stop();
     console.log('\n── docker-compose down -v');
