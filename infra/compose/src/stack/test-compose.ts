@@ -207,7 +207,7 @@ async function main(): Promise<void> {
   console.log(
     `  total ${seconds(Date.now() - started)}; ${results.filter((r) => r.ok).length}/${results.length} checks passed`,
   );
-  if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+  if (failure) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
 }
 
 async function runChecks(
