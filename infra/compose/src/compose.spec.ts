@@ -175,11 +175,14 @@ describe('docker-compose.yml: operations', () => {
     expect(published).toEqual(['edge']);
     for (const [name, svc] of Object.entries(all)) {
       if (name === 'edge' || !svc.ports) continue;
-      for (const port of svc.ports)
-        expect({ name, host_ip: (port as { host_ip?: string }).host_ip }).toEqual({
-          name,
-          host_ip: '127.0.0.1',
-        });
+      for (const port of svc.ports) {
+        // Short syntax ('127.0.0.1:9090:9090', which docker-compose v1 also reads) or the long one.
+        const hostIp =
+          typeof port === 'string'
+            ? port.split(':').slice(0, -2).join(':')
+            : (port as { host_ip?: string }).host_ip;
+        expect({ name, hostIp }).toEqual({ name, hostIp: '127.0.0.1' });
+      }
     }
   });
 
