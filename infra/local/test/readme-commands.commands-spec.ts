@@ -16,9 +16,9 @@ const scripts = Object.keys(
 );
 const PNPM_BUILTINS = new Set(['install', 'add', 'exec', 'dlx']);
 
-/** The script names of every `pnpm <name>` in the README, once each. */
+/** The script names of every `pnpm <name>` in the README's code (backticks, or a code-block line), once each. */
 export function readmePnpmScripts(text: string): string[] {
-  return [...new Set([...text.matchAll(/(?:^|[`\s])pnpm ([a-z][\w:-]*)/gm)].map((m) => m[1]))].filter(
+  return [...new Set([...text.matchAll(/(?:^|`)pnpm ([a-z][\w:-]*)/gm)].map((m) => m[1]))].filter(
     (name) => !PNPM_BUILTINS.has(name),
   );
 }
