@@ -137,33 +137,25 @@ async function kafkaLibs(version: string, env: NodeJS.ProcessEnv): Promise<strin
   const dir = path.join(workDir, `kafka-${version}-libs`);
   if (fs.existsSync(path.join(dir, `kafka-tools-${version}.jar`))) return dir;
   fs.rmSync(dir, { recursive: true, force: true });
-  const pom = path.join(repoRoot, 'infra/kafka/pom.xml');
-  await run(
-    'mvn',
-    [
-      '-q',
-      '-B',
-      '-f',
-      pom,
-      'dependency:copy-dependencies',
-      `-Dkafka.version=${version}`,
-      `-DoutputDirectory=${dir}`,
-    ],
-    { env },
-  );
-  await run(
-    'mvn',
-    [
-      '-q',
-      '-B',
-      '-f',
-      pom,
-      'dependency:copy',
-      `-Dartifact=org.apache.kafka:kafka-tools:${version}`,
-      `-DoutputDirectory=${dir}`,
-    ],
-    { env },
-  );
+  // One quiet, batch-mode Maven goal on the project's pom, writing into `dir`.
+  const mvn = (goal: string, property: string) =>
+    run(
+      'mvn',
+      [
+        '-q',
+        '-B',
+        '-f',
+        path.join(repoRoot, 'infra/kafka/pom.xml'),
+        goal,
+        property,
+        `-DoutputDirectory=${dir}`,
+      ],
+      {
+        env,
+      },
+    );
+  await mvn('dependency:copy-dependencies', `-Dkafka.version=${version}`);
+  await mvn('dependency:copy', `-Dartifact=org.apache.kafka:kafka-tools:${version}`);
   return dir;
 }
 
