@@ -29,36 +29,24 @@ const shared = (rootDir) => ({
   transformIgnorePatterns: [`/node_modules/(?!(\\.pnpm|${esmOnlyPackages.join('|')})/)`],
 });
 
+/** A tier of tests that talk to real servers (Kafka group joins take seconds): longer timeout. */
+const slowProject = (rootDir, displayName, testMatch) => ({
+  ...shared(rootDir),
+  displayName,
+  testMatch: [testMatch],
+  setupFilesAfterEnv: [path.join(__dirname, 'tools/jest/slow-tests.js')],
+});
+
 function createJestConfig(rootDir) {
   return {
     projects: [
       { ...shared(rootDir), displayName: 'unit', testMatch: ['<rootDir>/**/src/**/*.spec.ts'] },
-      {
-        ...shared(rootDir),
-        displayName: 'integration',
-        testMatch: ['<rootDir>/**/src/**/*.int-spec.ts'],
-        setupFilesAfterEnv: [path.join(__dirname, 'tools/jest/slow-tests.js')],
-      },
-      {
-        ...shared(rootDir),
-        displayName: 'e2e',
-        testMatch: ['<rootDir>/**/test/**/*.e2e-spec.ts'],
-        setupFilesAfterEnv: [path.join(__dirname, 'tools/jest/slow-tests.js')],
-      },
-      {
-        // The README's commands run exactly as written (pnpm stack through a pseudo-terminal, ...).
-        ...shared(rootDir),
-        displayName: 'commands',
-        testMatch: ['<rootDir>/**/test/**/*.commands-spec.ts'],
-        setupFilesAfterEnv: [path.join(__dirname, 'tools/jest/slow-tests.js')],
-      },
-      {
-        // The hostile-input tier (pnpm test:fuzz): generated requests against a private full stack.
-        ...shared(rootDir),
-        displayName: 'fuzz',
-        testMatch: ['<rootDir>/**/fuzz/**/*.fuzz-spec.ts'],
-        setupFilesAfterEnv: [path.join(__dirname, 'tools/jest/slow-tests.js')],
-      },
+      slowProject(rootDir, 'integration', '<rootDir>/**/src/**/*.int-spec.ts'),
+      slowProject(rootDir, 'e2e', '<rootDir>/**/test/**/*.e2e-spec.ts'),
+      // The README's commands run exactly as written (pnpm stack through a pseudo-terminal, ...).
+      slowProject(rootDir, 'commands', '<rootDir>/**/test/**/*.commands-spec.ts'),
+      // The hostile-input tier (pnpm test:fuzz): generated requests against a private full stack.
+      slowProject(rootDir, 'fuzz', '<rootDir>/**/fuzz/**/*.fuzz-spec.ts'),
     ],
   };
 }
