@@ -14,6 +14,7 @@ export interface ServiceBaseConfig {
   DATABASE_URL: string;
   DB_SCHEMA: string;
   DB_POOL_SIZE: number;
+  DB_POOL_WAIT_MS: number;
   DB_MIGRATE: boolean;
   KAFKA_BROKERS: string[];
   KAFKA_TOPIC_PREFIX: string;
@@ -58,6 +59,7 @@ export const databaseFor = (
       migrations: options.migrations,
       applicationName: config.INSTANCE_ID,
       poolSize: config.DB_POOL_SIZE,
+      poolWaitMs: config.DB_POOL_WAIT_MS,
       migrate: config.DB_MIGRATE,
       afterMigrate: options.afterMigrate,
     }),

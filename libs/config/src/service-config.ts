@@ -14,6 +14,11 @@ export const serviceConfigShape = (service: string, defaultPort: number) => ({
   DB_SCHEMA: identifier(service),
   DB_POOL_SIZE: positiveInt(10),
   /**
+   * How long a query may wait for a pooled connection before failing (503). A burst (a flash sale's
+   * 500 buyers at once) queues for seconds on a small machine; that is load, not an outage.
+   */
+  DB_POOL_WAIT_MS: positiveInt(10_000),
+  /**
    * Migrate (and seed) at boot, under an advisory lock. Compose sets it to false on the replicas and
    * runs one `--migrate-only` job per service first, so replicas never race a schema change.
    */

@@ -20,10 +20,19 @@ describe(createServiceDataSource.name, () => {
     });
   });
 
-  it('bounds connection waits and runaway statements', () => {
+  it('bounds connection waits (10 s unless DB_POOL_WAIT_MS says otherwise) and runaway statements', () => {
     expect(dataSource.options.extra).toMatchObject({
-      connectionTimeoutMillis: 3_000,
+      connectionTimeoutMillis: 10_000,
       statement_timeout: 10_000,
     });
+    const patient = createServiceDataSource({
+      url: 'postgres://u:p@127.0.0.1:1/db',
+      schema: 'catalog',
+      entities: [],
+      migrations: [],
+      applicationName: 'catalog-1',
+      poolWaitMs: 2_500,
+    });
+    expect(patient.options.extra).toMatchObject({ connectionTimeoutMillis: 2_500 });
   });
 });

@@ -12,6 +12,8 @@ export interface ServiceDataSourceOptions {
   /** Shown in pg_stat_activity, e.g. "catalog-1". */
   applicationName: string;
   poolSize?: number;
+  /** How long a query waits for a free (or new) connection before it fails. */
+  poolWaitMs?: number;
 }
 
 /**
@@ -32,7 +34,7 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     applicationName: options.applicationName,
     poolSize: options.poolSize ?? 10,
     extra: {
-      connectionTimeoutMillis: 3_000,
+      connectionTimeoutMillis: options.poolWaitMs ?? 10_000,
       // A runaway query must not hold a pooled connection forever.
       statement_timeout: 10_000,
       idle_in_transaction_session_timeout: 10_000,

@@ -17,13 +17,24 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
+/**
+ * With SDP_CPU_PROF_DIR set, every service process writes a V8 CPU profile there when it exits
+ * (open the .cpuprofile in Chrome DevTools or speedscope): how docs/benchmarks.md's profiles are made.
+ */
+const profileFlags = (name: string): string[] => {
+  const dir = process.env.SDP_CPU_PROF_DIR;
+  return dir
+    ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`]
+    : [];
+};
+
 /** Starts `node <entry>` with exactly `env` (plus PATH) and returns at once. */
 export function spawnService(
   name: string,
   entry: string,
   env: Record<string, string | undefined>,
 ): ServiceProcess {
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...profileFlags(name), entry], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
