@@ -29,6 +29,13 @@ describe(requestInputProblem.name, () => {
       `body must not nest deeper than ${MAX_INPUT_DEPTH}`,
     ],
     ['nesting far past the limit (no stack overflow)', nested(500_000), 'body must not nest deeper'],
+    ['a constructor key', { description: '', constructor: [] }, 'constructor is not an accepted field'],
+    [
+      'a nested __proto__ key',
+      JSON.parse('{"items":[{"__proto__":{"admin":true}}]}') as unknown,
+      'items.0.__proto__ is not an accepted field',
+    ],
+    ['a prototype key', { prototype: 1 }, 'prototype is not an accepted field'],
   ])('refuses %s, naming the field', (_case, value, message) => {
     expect(requestInputProblem(value)).toContain(message);
   });
@@ -38,5 +45,8 @@ describe(requestInputProblem.name, () => {
       'query parameter q must not contain NUL characters or lone surrogates',
     );
     expect(requestInputProblem({ id: '\u0000' }, 'path')).toContain('path parameter id must not');
+    expect(requestInputProblem({ constructor: '1' }, 'query')).toBe(
+      'query parameter constructor is not an accepted field',
+    );
   });
 });

@@ -17,9 +17,16 @@ const LONE_SURROGATE = /\p{Cs}/u;
 const badText = (text: string): boolean => text.includes('\u0000') || LONE_SURROGATE.test(text);
 
 /**
+ * Keys that name an object's prototype machinery. No DTO has such a field, yet class-transformer
+ * and class-validator's unknown-field check both skip them, so `{"constructor": []}` slipped past
+ * `forbidNonWhitelisted` and the rest of the body was written (found by the fuzz tier).
+ */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
  * The first problem in a parsed request value (body, query or path params) that no field of any
- * DTO accepts: nesting deeper than MAX_INPUT_DEPTH, or a string or key holding a NUL or a lone
- * surrogate. Names the field (`items.0.sku`, `query parameter q`); undefined when the value is fine. Iterative, so a
+ * DTO accepts: nesting deeper than MAX_INPUT_DEPTH, a string or key holding a NUL or a lone
+ * surrogate, or a prototype key (`constructor`, `__proto__`, `prototype`). Names the field (`items.0.sku`, `query parameter q`); undefined when the value is fine. Iterative, so a
  * hostile `[[[[...]]]]` cannot overflow the stack here (it did in class-transformer: a 500).
  */
 export function requestInputProblem(
@@ -39,6 +46,7 @@ export function requestInputProblem(
     if (depth >= MAX_INPUT_DEPTH) return `${where} must not nest deeper than ${MAX_INPUT_DEPTH} levels`;
     for (const [key, child] of Object.entries(current)) {
       if (badText(key)) return `${name} must not have a key containing NUL characters or lone surrogates`;
+      if (PROTOTYPE_KEYS.has(key)) return `${path ? `${name}.` : prefix}${key} is not an accepted field`;
       pending.push({ value: child, path: path ? `${path}.${key}` : key, depth: depth + 1 });
     }
   }
