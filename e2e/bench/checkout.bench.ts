@@ -8,6 +8,7 @@ import { asUser, connectPostgres, testInfraEnv } from '@sdp/testing';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import { percentile, setPsp, setStock } from '../test/support/checkout-client';
+import { startCpuMeter } from './process-cpu';
 import { startTestStack, type TestStack } from '../test/support/stack';
 
 const args = process.argv.slice(2);
@@ -31,7 +32,16 @@ interface Row {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU milliseconds per accepted checkout, per service (all its replicas). */
+  cpuMs?: Record<string, number>;
 }
+
+/** The stack's processes by service: orders-1 and orders-2 count as orders. */
+const processesByService = (stack: TestStack): Record<string, number[]> => {
+  const groups: Record<string, number[]> = {};
+  for (const p of stack.processes) (groups[p.name.replace(/-\d+$/, '')] ??= []).push(p.child.pid!);
+  return groups;
+};
 
 /** The ceiling: the same kind of write inventory does, alone, on one row, at the same concurrency. */
 async function bareConditionalUpdate(): Promise<Row> {
@@ -76,6 +86,7 @@ async function checkouts(
   seconds = DURATION_S,
 ): Promise<Row> {
   let user = 0;
+  const cpuUsed = startCpuMeter(processesByService(stack));
   const runs = stack.urls.orders.map((url) =>
     autocannon({
       url,
@@ -100,7 +111,14 @@ async function checkouts(
   );
   const results = await Promise.all(runs);
   const accepted = results.reduce((sum, r) => sum + r['2xx'], 0);
+  const cpuMs = Object.fromEntries(
+    Object.entries(cpuUsed()).map(([service, seconds]) => [
+      service,
+      (seconds * 1_000) / Math.max(accepted, 1),
+    ]),
+  );
   return {
+    cpuMs,
     scenario,
     perSecond: accepted / seconds,
     // The replicas ran side by side: report the slower one's percentiles.
@@ -125,6 +143,19 @@ function print(rows: Row[]): void {
     );
   }
   console.log('\nratios, not absolute numbers, are what to compare: the load generator shares the 2 cores.');
+  const measured = rows.filter((row) => row.cpuMs);
+  const services = Object.keys(measured[0]?.cpuMs ?? {});
+  console.log('\nCPU ms per accepted checkout, by service (user + system time from /proc, all replicas):\n');
+  console.log(
+    `${'scenario'.padEnd(24)}${services.map((s) => s.padStart(14)).join('')}${'total'.padStart(9)}`,
+  );
+  for (const row of measured) {
+    const cpu = row.cpuMs!;
+    const total = Object.values(cpu).reduce((sum, ms) => sum + ms, 0);
+    console.log(
+      `${row.scenario.padEnd(24)}${services.map((s) => cpu[s].toFixed(2).padStart(14)).join('')}${total.toFixed(2).padStart(9)}`,
+    );
+  }
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 // Each hop of a product read, measured in one run (pnpm bench:edge [-- --duration 10]):
 //   edge cache HIT  vs  nginx serving the same bytes as a static file   (what the CDN emulator costs)
 //   gateway → lb → catalog (Redis HIT), edge bypassed  vs  a bare Node http server with the same bytes
+//   gateway → lb → catalog  vs  a bare undici proxy → lb → catalog   (what the gateway costs as a proxy)
 //   and the latency each hop adds (edge, gateway, lb, catalog).
 // Every target answers the same product JSON; compare ratios, not absolute numbers (shared 2 cores).
 import { fork, type ChildProcess } from 'node:child_process';
@@ -12,7 +13,7 @@ import { startTestStack } from '../test/support/stack';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(`usage: pnpm bench:edge [--duration 10]
-  a product read hop by hop: edge cache HIT vs nginx static file, gateway path vs bare Node (needs pnpm build, pnpm infra:up)`);
+  a product read hop by hop: edge cache HIT vs nginx static file, gateway vs a bare proxy and bare Node (needs pnpm build, pnpm infra:up)`);
   process.exit(0);
 }
 const DURATION_S = Number(process.argv[process.argv.indexOf('--duration') + 1]) || 10;
@@ -44,19 +45,19 @@ async function load(target: string, url: string): Promise<Measurement> {
   };
 }
 
-async function startBareServer(body: Buffer): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(path.join(repoRoot, 'apps/catalog/bench/bare-http-server.ts'), {
+/** Forks a baseline server (its own event loop, like the services) and waits for its port. */
+async function forkServer(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = fork(script, {
     execArgv: ['--import', 'tsx'],
-    env: {
-      ...process.env,
-      BENCH_BODY_BASE64: body.toString('base64'),
-      BENCH_CONTENT_TYPE: 'application/json; charset=utf-8',
-    },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m: { port: number }) => resolve(m.port));
-    child.once('exit', (code) => reject(new Error(`bare server exited (${code})`)));
+    child.once('exit', (code) => reject(new Error(`${path.basename(script)} exited (${code})`)));
   });
   return { url: `http://127.0.0.1:${port}`, child };
 }
@@ -70,24 +71,31 @@ async function main(): Promise<void> {
     },
     { proxies: true },
   );
-  let bare: ChildProcess | undefined;
+  const baselines: ChildProcess[] = [];
   try {
     const edge = stack.edge!.url;
     const body = Buffer.from(await (await fetch(`${edge}/api/products/${PRODUCT}`)).arrayBuffer());
     fs.mkdirSync(staticDir, { recursive: true });
     fs.writeFileSync(path.join(staticDir, `product-${PRODUCT}.json`), body);
-    const bareServer = await startBareServer(body);
-    bare = bareServer.child;
+    const bareServer = await forkServer(path.join(repoRoot, 'apps/catalog/bench/bare-http-server.ts'), {
+      BENCH_BODY_BASE64: body.toString('base64'),
+      BENCH_CONTENT_TYPE: 'application/json; charset=utf-8',
+    });
+    const bareProxy = await forkServer(path.join(__dirname, 'bare-proxy.ts'), {
+      BENCH_UPSTREAM: stack.lb!.url,
+    });
+    baselines.push(bareServer.child, bareProxy.child);
 
     const results = [
       await load('nginx static file (edge)', `${edge}/bench/product-${PRODUCT}.json`),
       await load('edge cache HIT', `${edge}/api/products/${PRODUCT}`),
       await load('gateway → lb → catalog', `${stack.urls.gateway[0]}/api/products/${PRODUCT}`),
+      await load('bare proxy → lb → catalog', `${bareProxy.url}/api/products/${PRODUCT}`),
       await load('lb → catalog', `${stack.lb!.url}/catalog/products/${PRODUCT}`),
       await load('catalog (Redis HIT)', `${stack.urls.catalog[0]}/products/${PRODUCT}`),
       await load('bare Node http', bareServer.url),
     ];
-    const [file, edgeHit, viaGateway, viaLb, catalog, node] = results;
+    const [file, edgeHit, viaGateway, viaBareProxy, viaLb, catalog, node] = results;
     console.log(
       `\nmachine: ${os.cpus().length} cores, node ${process.version}, load avg ${os.loadavg()[0].toFixed(2)}; ${CONNECTIONS} connections, ${DURATION_S}s per target, ${body.length}-byte product\n`,
     );
@@ -103,14 +111,23 @@ async function main(): Promise<void> {
     console.log(
       `gateway+lb+catalog (edge bypassed) vs bare Node: ${(viaGateway.rps / node.rps).toFixed(3)}x req/s`,
     );
+    console.log(
+      `gateway vs bare undici proxy on the same hop:    ${(viaGateway.rps / viaBareProxy.rps).toFixed(2)}x req/s`,
+    );
+    console.log(
+      `what the gateway costs (gateway→lb→catalog vs lb→catalog): ${(viaGateway.rps / viaLb.rps).toFixed(2)}x; a bare proxy: ${(viaBareProxy.rps / viaLb.rps).toFixed(2)}x`,
+    );
     console.log('\nlatency each hop adds under this load (p50 / p99, ms):');
     console.log(`  catalog over bare Node:  ${catalog.p50 - node.p50} / ${catalog.p99 - node.p99}`);
     console.log(`  lb (nginx):              ${viaLb.p50 - catalog.p50} / ${viaLb.p99 - catalog.p99}`);
     console.log(`  gateway (NestJS):        ${viaGateway.p50 - viaLb.p50} / ${viaGateway.p99 - viaLb.p99}`);
+    console.log(
+      `  bare undici proxy:       ${viaBareProxy.p50 - viaLb.p50} / ${viaBareProxy.p99 - viaLb.p99}`,
+    );
     console.log(`  edge on a cache HIT:     ${edgeHit.p50} / ${edgeHit.p99} in all (no hop behind it)`);
     console.log('\nratios, not absolute numbers, are what to compare: the load generator shares the cores.');
   } finally {
-    bare?.kill('SIGTERM');
+    baselines.forEach((child) => child.kill('SIGTERM'));
     fs.rmSync(staticDir, { recursive: true, force: true });
     await stack.stop();
   }

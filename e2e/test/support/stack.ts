@@ -120,6 +120,9 @@ export async function startTestStack(
     KAFKA_TOPIC_PREFIX: topicPrefix,
     DB_SCHEMA: schemas[spec.name],
     CACHE_KEY_PREFIX: id,
+    // Rate-limit counters live in the shared Redis too: a test stack's logins must not count against
+    // another stack's (or `pnpm stack`'s) limit for the same client address.
+    RATE_LIMIT_KEY_PREFIX: `${id}:rl`,
     INVENTORY_URLS: serviceUrls('inventory'),
     CATALOG_URLS: serviceUrls('catalog'),
     ...(edge && spec.name === 'catalog' ? { EDGE_URL: edge.url } : {}),
