@@ -1,7 +1,7 @@
 // Consumes envelopes at least once: parse, hand to the handler (with retries), commit, or dead-letter.
-import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, IHeaders, Kafka } from 'kafkajs';
 import { parseEnvelope, type EventEnvelope } from './envelope';
-import { dlqTopic, headers } from './headers';
+import { deadLetter } from './dead-letter';
 import { createIdempotentProducer } from './publisher';
 import { defaultRetryPolicy, withRetry, type RetryPolicy } from './retry';
 
@@ -32,32 +32,6 @@ export interface EventSubscriber {
 }
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
-async function deadLetter(
-  producer: Producer,
-  topic: string,
-  partition: number,
-  message: KafkaMessage,
-  reason: string,
-) {
-  await producer.send({
-    topic: dlqTopic(topic),
-    acks: -1,
-    messages: [
-      {
-        key: message.key,
-        value: message.value,
-        headers: {
-          ...message.headers,
-          [headers.dlqReason]: reason,
-          [headers.dlqTopic]: topic,
-          [headers.dlqPartition]: String(partition),
-          [headers.dlqOffset]: message.offset,
-        },
-      },
-    ],
-  });
-}
 
 export async function runConsumer(options: ConsumerOptions): Promise<EventSubscriber> {
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };

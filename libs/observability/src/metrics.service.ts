@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One Prometheus registry per app instance; services add their own metrics to it. */
 @Injectable()
@@ -40,5 +40,32 @@ export class MetricsService {
     const existing = this.registry.getSingleMetric(name);
     if (existing) return existing as Histogram<L>;
     return new Histogram({ name, help, buckets, labelNames, registers: [this.registry] });
+  }
+
+  /**
+   * A gauge; with `collect`, its value is computed when /metrics is scraped (the function gets the
+   * gauge to set). Asking twice for one name returns the first gauge (a second module instance).
+   */
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    collect?: (gauge: Gauge<L>) => void | Promise<void>,
+  ): Gauge<L> {
+    const existing = this.registry.getSingleMetric(name);
+    if (existing) return existing as Gauge<L>;
+    return new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      ...(collect
+        ? {
+            collect() {
+              return collect(this);
+            },
+          }
+        : {}),
+    });
   }
 }

@@ -2,7 +2,6 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { MetricsService } from '@sdp/observability';
 import { CACHE_REDIS } from '@sdp/redis';
 import type { Redis } from 'ioredis';
-import { Gauge } from 'prom-client';
 import { ProductsService } from './products.service';
 
 const SAMPLE_TIMEOUT_MS = 300;
@@ -22,17 +21,15 @@ export class CacheMetrics implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const registers = [this.metrics.registry];
     const events = this.metrics.counter('cache_events_total', 'Cache-aside outcomes by cache and event.', [
       'cache',
       'event',
     ]);
-    new Gauge({
-      name: 'cache_hit_ratio',
-      help: 'hits / (hits + misses) in this replica since it started, per cache.',
-      labelNames: ['cache'],
-      registers,
-      async collect() {
+    this.metrics.gauge(
+      'cache_hit_ratio',
+      'hits / (hits + misses) in this replica since it started, per cache.',
+      ['cache'],
+      async (gauge) => {
         const totals = new Map<string, { hit: number; miss: number }>();
         for (const { labels, value } of (await events.get()).values) {
           const cache = String(labels.cache);
@@ -42,16 +39,15 @@ export class CacheMetrics implements OnModuleInit {
           totals.set(cache, entry);
         }
         for (const [cache, { hit, miss }] of totals) {
-          if (hit + miss > 0) this.set({ cache }, hit / (hit + miss));
+          if (hit + miss > 0) gauge.set({ cache }, hit / (hit + miss));
         }
       },
-    });
-    const node = new Gauge({
-      name: 'redis_cache_node',
-      help: 'The cache node INFO figures (node-wide): evicted_keys, expired_keys, keyspace_hits, keyspace_misses, used_memory, maxmemory.',
-      labelNames: ['stat'],
-      registers,
-      collect: async () => {
+    );
+    this.metrics.gauge(
+      'redis_cache_node',
+      'The cache node INFO figures (node-wide): evicted_keys, expired_keys, keyspace_hits, keyspace_misses, used_memory, maxmemory.',
+      ['stat'],
+      async (gauge) => {
         const stats = await this.sample(async () => parseInfo(await this.redis.info()));
         if (!stats) return;
         for (const stat of [
@@ -62,28 +58,28 @@ export class CacheMetrics implements OnModuleInit {
           'used_memory',
           'maxmemory',
         ]) {
-          if (stats[stat] !== undefined) node.set({ stat }, Number(stats[stat]));
+          if (stats[stat] !== undefined) gauge.set({ stat }, Number(stats[stat]));
         }
       },
-    });
-    const depth = new Gauge({
-      name: 'catalog_write_back_queue_depth',
-      help: 'Products with write-back changes not yet in Postgres (shared queue).',
-      registers,
-      collect: async () => {
+    );
+    this.metrics.gauge(
+      'catalog_write_back_queue_depth',
+      'Products with write-back changes not yet in Postgres (shared queue).',
+      [],
+      async (gauge) => {
         const value = await this.sample(() => this.products.writeBack.depth());
-        if (value !== undefined) depth.set(value);
+        if (value !== undefined) gauge.set(value);
       },
-    });
-    const lag = new Gauge({
-      name: 'catalog_write_back_flush_lag_seconds',
-      help: 'Age of the oldest write-back change not yet in Postgres (0 when the queue is empty).',
-      registers,
-      collect: async () => {
+    );
+    this.metrics.gauge(
+      'catalog_write_back_flush_lag_seconds',
+      'Age of the oldest write-back change not yet in Postgres (0 when the queue is empty).',
+      [],
+      async (gauge) => {
         const value = await this.sample(() => this.products.writeBack.lagMs());
-        if (value !== undefined) lag.set(value / 1_000);
+        if (value !== undefined) gauge.set(value / 1_000);
       },
-    });
+    );
   }
 
   private async sample<T>(read: () => Promise<T>): Promise<T | undefined> {

@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { MetricsService, ReadinessService } from '@sdp/observability';
-import CircuitBreaker from 'opossum';
-import { Gauge, type Counter, type Histogram } from 'prom-client';
+import type { Histogram } from 'prom-client';
 import { Agent, request } from 'undici';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { upstreams, type HttpMethod, type Upstream } from '../routes/route-table';
+import type { HttpMethod, Upstream } from '../routes/route-table';
+import { CircuitBreakers, CircuitOpenError } from './circuit-breakers';
 
 export interface UpstreamCall {
   upstream: Upstream;
@@ -44,24 +44,20 @@ export class UpstreamFailure extends Error {
 
 const ABORT_CODES = new Set(['UND_ERR_ABORTED', 'ABORT_ERR']);
 
-const BREAKER_STATE = { closed: 0, half_open: 1, open: 2 } as const;
-
 /**
  * Calls upstream services through the lb with keep-alive connections (undici), a per-route timeout,
- * and one circuit breaker per upstream (opossum). Only 5xx answers, timeouts and connection errors
- * count as breaker failures; a 4xx is the caller's problem, and a client hanging up is nobody's.
+ * and one circuit breaker per upstream (./circuit-breakers.ts). Only 5xx answers, timeouts and
+ * connection errors count as breaker failures; a 4xx is the caller's problem, and a client hanging
+ * up is nobody's.
  */
 @Injectable()
 export class UpstreamClient implements OnApplicationShutdown {
-  private readonly logger = new Logger(UpstreamClient.name);
   private readonly agent = new Agent({
     keepAliveTimeout: 30_000,
     connect: { timeout: 2_000 },
   });
-  private readonly breakers = new Map<Upstream, CircuitBreaker<[UpstreamCall], UpstreamResponse>>();
-  private readonly openedAt = new Map<Upstream, number>();
+  private readonly breakers: CircuitBreakers<UpstreamCall, UpstreamResponse>;
   private readonly duration: Histogram<'upstream' | 'outcome'>;
-  private readonly rejected: Counter<'upstream'>;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -74,64 +70,23 @@ export class UpstreamClient implements OnApplicationShutdown {
       [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       ['upstream', 'outcome'],
     );
-    this.rejected = metrics.counter(
-      'gateway_circuit_rejections_total',
-      'Requests answered 503 at once because the upstream circuit was open.',
-      ['upstream'],
+    this.breakers = new CircuitBreakers(
+      config,
+      metrics,
+      (call: UpstreamCall) => this.call(call),
+      // "Not a failure": a client that hung up says nothing about the upstream's health.
+      (error) => error instanceof UpstreamFailure && error.kind === 'aborted',
     );
-    const state = new Gauge({
-      name: 'gateway_circuit_state',
-      help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open.',
-      labelNames: ['upstream'],
-      registers: [metrics.registry],
-    });
-    for (const upstream of upstreams) {
-      const breaker = new CircuitBreaker((call: UpstreamCall) => this.call(call), {
-        name: upstream,
-        timeout: false, // the request itself times out (per route); see call()
-        errorThresholdPercentage: config.BREAKER_ERROR_THRESHOLD_PERCENT,
-        volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
-        resetTimeout: config.BREAKER_RESET_TIMEOUT_MS,
-        rollingCountTimeout: config.BREAKER_ROLLING_WINDOW_MS,
-        rollingCountBuckets: 10,
-        // true = "not a failure": a client that hung up says nothing about the upstream's health.
-        errorFilter: (error: unknown) => error instanceof UpstreamFailure && error.kind === 'aborted',
-      });
-      state.set({ upstream }, BREAKER_STATE.closed);
-      breaker.on('open', () => {
-        this.openedAt.set(upstream, Date.now());
-        state.set({ upstream }, BREAKER_STATE.open);
-        this.logger.warn(
-          `circuit for ${upstream} opened; failing fast for ${config.BREAKER_RESET_TIMEOUT_MS} ms`,
-        );
-      });
-      breaker.on('halfOpen', () => {
-        state.set({ upstream }, BREAKER_STATE.half_open);
-        this.logger.log(`circuit for ${upstream} half-open; letting one request through`);
-      });
-      breaker.on('close', () => {
-        state.set({ upstream }, BREAKER_STATE.closed);
-        this.logger.log(`circuit for ${upstream} closed`);
-      });
-      this.breakers.set(upstream, breaker);
-    }
     readiness.register('upstream-lb', () => this.probeLoadBalancer());
   }
 
   /** Sends the call through the upstream's breaker. Rejects with UpstreamFailure. */
   async send(call: UpstreamCall): Promise<UpstreamResponse> {
-    const breaker = this.breakers.get(call.upstream)!;
     try {
-      return await breaker.fire(call);
+      return await this.breakers.fire(call.upstream, call);
     } catch (error) {
-      if (error instanceof UpstreamFailure) throw error;
-      if ((error as { code?: string }).code === 'EOPENBREAKER') {
-        this.rejected.inc({ upstream: call.upstream });
-        throw new UpstreamFailure(
-          'circuit-open',
-          call.upstream,
-          `${call.upstream} is unavailable (circuit open); retry in ${this.retryAfterSeconds(call.upstream)} s`,
-        );
+      if (error instanceof CircuitOpenError) {
+        throw new UpstreamFailure('circuit-open', call.upstream, error.message);
       }
       throw error;
     }
@@ -139,14 +94,7 @@ export class UpstreamClient implements OnApplicationShutdown {
 
   /** Seconds until the open circuit lets a trial request through. */
   retryAfterSeconds(upstream: Upstream): number {
-    const opened = this.openedAt.get(upstream) ?? Date.now();
-    const remaining = opened + this.config.BREAKER_RESET_TIMEOUT_MS - Date.now();
-    return Math.max(1, Math.ceil(remaining / 1000));
-  }
-
-  breakerState(upstream: Upstream): 'closed' | 'half-open' | 'open' {
-    const breaker = this.breakers.get(upstream)!;
-    return breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed';
+    return this.breakers.retryAfterSeconds(upstream);
   }
 
   private async call(call: UpstreamCall): Promise<UpstreamResponse> {
@@ -225,7 +173,7 @@ export class UpstreamClient implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    for (const breaker of this.breakers.values()) breaker.shutdown();
+    this.breakers.shutdown();
     await this.agent.destroy();
   }
 }

@@ -8,7 +8,7 @@ import {
 import { MetricsService, OBSERVABILITY_OPTIONS, type ObservabilityOptions } from '@sdp/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { Gauge } from 'prom-client';
+import type { Gauge } from 'prom-client';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config';
 import type { NotificationView } from './notification';
 import { NotificationFanout } from './notification-fanout';
@@ -45,13 +45,7 @@ export class NotificationStreams implements BeforeApplicationShutdown {
     @Inject(OBSERVABILITY_OPTIONS) private readonly observability: ObservabilityOptions,
     metrics: MetricsService,
   ) {
-    this.connections =
-      (metrics.registry.getSingleMetric('sse_connections') as Gauge | undefined) ??
-      new Gauge({
-        name: 'sse_connections',
-        help: 'Open SSE notification streams on this replica.',
-        registers: [metrics.registry],
-      });
+    this.connections = metrics.gauge('sse_connections', 'Open SSE notification streams on this replica.');
     this.sent = metrics.counter(
       'sse_events_sent_total',
       'Notifications written to SSE streams, by source (live push or Last-Event-ID replay).',
