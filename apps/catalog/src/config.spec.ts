@@ -31,6 +31,7 @@ describe(loadCatalogConfig.name, () => {
         REDIS_CACHE_URL: undefined,
         PRODUCT_CACHE_TTL_SECONDS: '-5',
         INTERNAL_AUTH_SECRET: 'short',
+        EDGE_URL: 'not a url',
       });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/PORT: must be between 1 and 65535/);
@@ -38,5 +39,6 @@ describe(loadCatalogConfig.name, () => {
     expect(attempt).toThrow(/REDIS_CACHE_URL: .*not set/);
     expect(attempt).toThrow(/PRODUCT_CACHE_TTL_SECONDS: must be > 0/);
     expect(attempt).toThrow(/INTERNAL_AUTH_SECRET: must be at least 32 characters/);
+    expect(attempt).toThrow(/EDGE_URL/);
   });
 });

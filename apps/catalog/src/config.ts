@@ -26,6 +26,8 @@ export const catalogConfigSchema = z.object({
   PRODUCT_CACHE_EARLY_REFRESH_BETA: z.coerce.number().min(0).max(100).default(1),
   /** How long the edge (a shared cache) may serve a public product read without asking again (s-maxage). */
   EDGE_CACHE_SECONDS: positiveInt(30),
+  /** The edge (nginx CDN emulator) to refresh on changes; unset: no refresh is sent (a stack without nginx). */
+  EDGE_URL: url(['http', 'https']).optional(),
   SEED_DEMO_DATA: boolean(true),
   /** Default write strategy for product writes until an admin switches it (stored in Redis). */
   PRODUCT_WRITE_STRATEGY: z.enum(writeStrategies).default('write-around'),

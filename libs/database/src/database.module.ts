@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ReadinessService } from '@sdp/observability';
 import { DataSource } from 'typeorm';
+import { connectWhenReachable } from './connect';
 import { createServiceDataSource, type ServiceDataSourceOptions } from './data-source';
 import { migrateSchema } from './migrate';
 
@@ -39,8 +40,7 @@ export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
           provide: DataSource,
           inject: [DATABASE_OPTIONS],
           useFactory: async (settings: DatabaseModuleOptions): Promise<DataSource> => {
-            const dataSource = createServiceDataSource(settings);
-            await dataSource.initialize();
+            const dataSource = await connectWhenReachable(() => createServiceDataSource(settings));
             if (settings.migrate !== false) {
               await migrateSchema(dataSource, settings.schema);
               await settings.afterMigrate?.(dataSource);

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { MetricsService } from '@sdp/observability';
-import { EDGE_REFRESH_CONFIG, loadEdgeRefreshConfig, type EdgeRefreshConfig } from './edge-refresh.config';
+import { CATALOG_CONFIG } from '../config';
+import { EDGE_REFRESH_CONFIG, edgeRefreshSettings, type EdgeRefreshConfig } from './edge-refresh.config';
 
 const TIMEOUT_MS = 5_000;
 
@@ -30,16 +31,12 @@ export class EdgeRefresher implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    if (!this.config.edgeUrl || !this.config.token) {
-      this.logger.log(
-        `edge refresh disabled: ${this.config.edgeUrl ? 'INTERNAL_AUTH_SECRET' : 'EDGE_URL'} is not set`,
-      );
-    }
+    if (!this.config.edgeUrl) this.logger.log('edge refresh disabled: EDGE_URL is not set');
   }
 
   /** Refetches one product and one listing through the edge (also used on stock.changed). */
   async refreshProduct(id: number, requestId: string | undefined): Promise<void> {
-    if (!this.config.edgeUrl || !this.config.token) return;
+    if (!this.config.edgeUrl) return;
     await Promise.all([
       this.refresh(`/api/products/${id}`, requestId),
       this.refresh('/api/products', requestId),
@@ -51,7 +48,7 @@ export class EdgeRefresher implements OnModuleInit {
     try {
       const res = await fetch(target, {
         headers: {
-          'x-cache-refresh': this.config.token!,
+          'x-cache-refresh': this.config.token,
           ...(requestId ? { 'x-request-id': requestId } : {}),
         },
         signal: AbortSignal.timeout(TIMEOUT_MS),
@@ -71,7 +68,10 @@ export class EdgeRefresher implements OnModuleInit {
 }
 
 @Module({
-  providers: [{ provide: EDGE_REFRESH_CONFIG, useFactory: () => loadEdgeRefreshConfig() }, EdgeRefresher],
+  providers: [
+    { provide: EDGE_REFRESH_CONFIG, inject: [CATALOG_CONFIG], useFactory: edgeRefreshSettings },
+    EdgeRefresher,
+  ],
   exports: [EdgeRefresher],
 })
 export class EdgeRefreshModule {}

@@ -1,0 +1,47 @@
+import type { DataSource } from 'typeorm';
+import { connectWhenReachable, isStartupRace } from './connect';
+
+const failing = (code: string) => Object.assign(new Error(`failed: ${code}`), { code });
+const quietLogger = { warn: () => undefined } as never;
+
+/** A stand-in for TypeORM's DataSource whose initialize() fails with the given codes, then works. */
+function sources(codes: string[]) {
+  const created: number[] = [];
+  const create = () => {
+    const n = created.push(created.length);
+    const code = codes[n - 1];
+    return {
+      initialize: () => (code ? Promise.reject(failing(code)) : Promise.resolve({ attempt: n })),
+    } as unknown as DataSource;
+  };
+  return { create, created };
+}
+
+describe(connectWhenReachable.name, () => {
+  it('retries a name not yet in DNS and a database still starting, with a fresh data source each time', async () => {
+    const { create, created } = sources(['ENOTFOUND', 'EAI_AGAIN', '57P03']);
+    await expect(connectWhenReachable(create, 10_000, quietLogger)).resolves.toEqual({ attempt: 4 });
+    expect(created).toHaveLength(4);
+  });
+
+  it('fails at once on a refused connection or a bad password (configuration or outage)', async () => {
+    for (const code of ['ECONNREFUSED', '28P01']) {
+      const { create, created } = sources([code]);
+      await expect(connectWhenReachable(create, 10_000, quietLogger)).rejects.toThrow(code);
+      expect(created).toHaveLength(1);
+    }
+  });
+
+  it('gives up on a start-up race once the time is spent', async () => {
+    const { create } = sources(Array.from({ length: 100 }, () => 'ENOTFOUND'));
+    await expect(connectWhenReachable(create, 300, quietLogger)).rejects.toThrow('ENOTFOUND');
+  });
+
+  it('classifies by code', () => {
+    expect([
+      isStartupRace(failing('ENOTFOUND')),
+      isStartupRace(failing('ECONNREFUSED')),
+      isStartupRace(undefined),
+    ]).toEqual([true, false, false]);
+  });
+});

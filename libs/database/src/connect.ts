@@ -1,0 +1,40 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+
+/**
+ * Errors that only mean "not yet" while a stack starts: the database's host name is not in DNS yet
+ * (a container network's resolver registers names as containers start) or Postgres is still
+ * starting up (SQLSTATE 57P03). A refused connection or a bad password is not retried: those are
+ * configuration or an outage, and the service must fail fast and say so.
+ */
+const STARTUP_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', '57P03']);
+
+export const isStartupRace = (error: unknown): boolean =>
+  STARTUP_CODES.has(String((error as { code?: unknown } | undefined)?.code));
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Connects a fresh data source per attempt (a failed one is not reused), retrying start-up races
+ * for up to `withinMs` with growing pauses.
+ */
+export async function connectWhenReachable(
+  create: () => DataSource,
+  withinMs = 30_000,
+  logger = new Logger('Database'),
+): Promise<DataSource> {
+  const deadline = Date.now() + withinMs;
+  for (let attempt = 1; ; attempt++) {
+    const dataSource = create();
+    try {
+      return await dataSource.initialize();
+    } catch (error) {
+      if (!isStartupRace(error) || Date.now() >= deadline) throw error;
+      const pauseMs = Math.min(100 * 2 ** attempt, 2_000);
+      logger.warn(
+        `postgres not reachable yet (${String((error as { code?: unknown }).code)}); retry in ${pauseMs} ms`,
+      );
+      await sleep(pauseMs);
+    }
+  }
+}
