@@ -11,7 +11,7 @@ export FORCE_COLOR=${FORCE_COLOR:-1}
 
 step "Checking prerequisites"
 require_node
-ensure_system_packages chromium
+ensure_system_packages chromium containers
 ensure_pnpm
 
 step "Installing dependencies (pnpm install --frozen-lockfile)"
@@ -46,5 +46,8 @@ pnpm test:fuzz
 
 step "The README's run commands as written: pnpm stack (Ctrl-C), ./scripts/stack.sh without pnpm, infra:*, every table row"
 pnpm test:commands
+
+step "docker compose up in real containers: every image built, the project's compose file as written, checked through the edge port"
+pnpm test:compose
 
 step "All tests passed"

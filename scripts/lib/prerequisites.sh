@@ -13,8 +13,11 @@ require_node() {
   node -e 'const [maj]=process.versions.node.split(".").map(Number); if (maj < 20) { console.error(`Node >= 20 required, found ${process.version}`); process.exit(1) }'
 }
 
-# ensure_system_packages [chromium]: the servers the project starts itself (Postgres, Redis, Kafka on
-# Java, nginx) and Maven to fetch Kafka's jars; `chromium` adds the browser the storefront test drives.
+# ensure_system_packages [chromium] [containers]: the servers the project starts itself (Postgres,
+# Redis, Kafka on Java, nginx) and Maven to fetch Kafka's jars; `chromium` adds the browser the
+# storefront test drives; `containers` adds what `pnpm test:compose` runs docker-compose with
+# (podman and its network helpers, Debian's docker-compose, debootstrap for the base images).
+CONTAINER_PACKAGES=(podman runc netavark aardvark-dns iptables docker-compose debootstrap)
 ensure_system_packages() {
   local missing=()
   postgres_bin || missing+=(postgresql)
@@ -24,7 +27,18 @@ ensure_system_packages() {
   # nginx: the edge and the lb; Debian installs it in /usr/sbin, which is not on every user's PATH.
   have nginx || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   # playwright-core never downloads a browser: the storefront test drives Debian's Chromium.
-  if [ "${1:-}" = chromium ]; then [ -x /usr/bin/chromium ] || missing+=(chromium); fi
+  local extra
+  for extra in "$@"; do
+    case "$extra" in
+      chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
+      containers)
+        local package
+        for package in "${CONTAINER_PACKAGES[@]}"; do
+          dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+        done
+        ;;
+    esac
+  done
   if ((${#missing[@]})); then
     echo "Installing missing system packages: ${missing[*]}"
     local sudo_cmd=""

@@ -183,6 +183,9 @@ export class HealthPump {
 
 /** Peak memory of a container so far (cgroup v1 max_usage_in_bytes, or v2 memory.peak), in bytes. */
 export function peakMemory(c: ContainerInfo): number | undefined {
+  // A container that is not running has no cgroup of its own any more: its path is empty or '/', and
+  // reading there would report the whole machine's peak (10 GB for a finished migrate job).
+  if (c.state !== 'running' || c.cgroup === '' || c.cgroup === '/') return undefined;
   for (const file of [
     path.join('/sys/fs/cgroup/memory', c.cgroup, 'memory.max_usage_in_bytes'),
     path.join('/sys/fs/cgroup', c.cgroup, 'memory.peak'),

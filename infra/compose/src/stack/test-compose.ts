@@ -77,6 +77,12 @@ async function waitHealthy(project: string, since: number): Promise<ContainerInf
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(`usage: pnpm test:compose   (EDGE_PORT=18080 to publish the edge elsewhere)
+  builds every image, starts docker-compose.yml in real containers (podman + docker-compose), checks
+  the stack through the edge port only, then docker-compose down -v must leave nothing behind`);
+    return;
+  }
   const started = Date.now();
   const missing = [];
   for (const tool of ['podman', 'runc', 'docker-compose', 'debootstrap', 'mvn'])
@@ -195,7 +201,7 @@ async function main(): Promise<void> {
   console.log(
     `  stand-ins ready in ${seconds(standinsMs)}, images built in ${seconds(buildMs)}, stack healthy ${seconds(healthyMs)} after up`,
   );
-  console.log(`  peak memory / limit per container:`);
+  console.log(`  peak memory / limit per running container (one-shot migrate jobs exit before a sample):`);
   for (const [name, { peak, limit }] of [...peaks].sort()) {
     const pct = limit ? Math.round((100 * peak) / limit) : 0;
     console.log(
