@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { StockChanged } from '@sdp/contracts';
 import { EventPublisher, Topics } from '@sdp/messaging';
-import { asUser, TEST_INTERNAL_AUTH_SECRET, testSchema, uniqueName, waitFor } from '@sdp/testing';
+import { asUser, testSchema, uniqueName, waitFor } from '@sdp/testing';
 import { startCatalogApp } from '../../test/support/catalog-app';
 
 // stock.changed -> availability on product reads, on two replicas, through real Kafka and Redis; and
@@ -12,12 +12,13 @@ const schema = testSchema('catalog_av');
 const cachePrefix = uniqueName('catalog_av');
 const topicPrefix = `${uniqueName('t')}.`;
 
-const startReplica = (index: number) =>
+const startReplica = (index: number, edgeUrl: string) =>
   startCatalogApp({
     DB_SCHEMA: schema.name,
     CACHE_KEY_PREFIX: cachePrefix,
     KAFKA_TOPIC_PREFIX: topicPrefix,
     INSTANCE_ID: `catalog-av-${index}`,
+    EDGE_URL: edgeUrl,
   });
 
 describe('availability and staleness (integration)', () => {
@@ -64,16 +65,13 @@ describe('availability and staleness (integration)', () => {
       res.end('{}');
     });
     await new Promise<void>((resolve) => edge.listen(0, '127.0.0.1', resolve));
-    // The edge hook reads its own env (jest gives each test file its own process.env copy).
-    process.env.EDGE_URL = `http://127.0.0.1:${(edge.address() as AddressInfo).port}`;
-    process.env.INTERNAL_AUTH_SECRET = TEST_INTERNAL_AUTH_SECRET;
-    replicas.push(await startReplica(1), await startReplica(2));
+    const edgeUrl = `http://127.0.0.1:${(edge.address() as AddressInfo).port}`;
+    replicas.push(await startReplica(1, edgeUrl), await startReplica(2, edgeUrl));
   });
 
   afterAll(async () => {
     await Promise.all(replicas.map((app) => app.close()));
     await new Promise<void>((resolve) => edge.close(() => resolve()));
-    delete process.env.EDGE_URL;
     await schema.drop();
   });
 
