@@ -21,15 +21,12 @@ export class AppModule {
           afterMigrate: (dataSource) =>
             config.SEED_DEMO_DATA ? seedStock(dataSource, config.DB_SCHEMA) : Promise.resolve(),
         }),
-        LockModule.forRootAsync({
-          inject: [],
-          useFactory: () => ({
-            urls: config.REDIS_LOCK_URLS,
-            name: config.INSTANCE_ID,
-            keyPrefix: config.LOCK_KEY_PREFIX,
-            retryCount: config.LOCK_RETRY_COUNT,
-            retryDelayMs: config.LOCK_RETRY_DELAY_MS,
-          }),
+        LockModule.forRoot({
+          urls: config.REDIS_LOCK_URLS,
+          name: config.INSTANCE_ID,
+          keyPrefix: config.LOCK_KEY_PREFIX,
+          retryCount: config.LOCK_RETRY_COUNT,
+          retryDelayMs: config.LOCK_RETRY_DELAY_MS,
         }),
         kafkaFor(config, [
           StockChanged.type,

@@ -50,27 +50,21 @@ export const databaseFor = (
   options: Pick<DatabaseModuleOptions, 'migrations' | 'afterMigrate'> &
     Partial<Pick<DatabaseModuleOptions, 'entities'>>,
 ): DynamicModule =>
-  DatabaseModule.forRootAsync({
-    inject: [],
-    useFactory: () => ({
-      url: config.DATABASE_URL,
-      schema: config.DB_SCHEMA,
-      entities: options.entities ?? [],
-      migrations: options.migrations,
-      applicationName: config.INSTANCE_ID,
-      poolSize: config.DB_POOL_SIZE,
-      poolWaitMs: config.DB_POOL_WAIT_MS,
-      migrate: config.DB_MIGRATE,
-      afterMigrate: options.afterMigrate,
-    }),
+  DatabaseModule.forRoot({
+    url: config.DATABASE_URL,
+    schema: config.DB_SCHEMA,
+    entities: options.entities ?? [],
+    migrations: options.migrations,
+    applicationName: config.INSTANCE_ID,
+    poolSize: config.DB_POOL_SIZE,
+    poolWaitMs: config.DB_POOL_WAIT_MS,
+    migrate: config.DB_MIGRATE,
+    afterMigrate: options.afterMigrate,
   });
 
 /** The Redis cache node's client (CACHE_REDIS). */
 export const cacheRedisFor = (config: ServiceBaseConfig & { REDIS_CACHE_URL: string }): DynamicModule =>
-  CacheRedisModule.forRootAsync({
-    inject: [],
-    useFactory: () => ({ url: config.REDIS_CACHE_URL, name: config.INSTANCE_ID }),
-  });
+  CacheRedisModule.forRoot({ url: config.REDIS_CACHE_URL, name: config.INSTANCE_ID });
 
 /** Kafka with the event topics this service publishes or consumes (created at start, with their DLQs). */
 export const kafkaFor = (config: ServiceBaseConfig, topics: readonly string[]): DynamicModule =>

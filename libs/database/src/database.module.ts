@@ -12,13 +12,6 @@ export interface DatabaseModuleOptions extends ServiceDataSourceOptions {
   migrate?: boolean;
 }
 
-interface AsyncOptions {
-  inject: (string | symbol | (new (...args: never[]) => unknown))[];
-  useFactory: (...deps: never[]) => DatabaseModuleOptions;
-}
-
-const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
-
 /**
  * Provides the service's TypeORM DataSource, migrated before anything else starts, with a
  * readiness check and a clean close on shutdown.
@@ -31,15 +24,14 @@ export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
     private readonly readiness: ReadinessService,
   ) {}
 
-  static forRootAsync(options: AsyncOptions): DynamicModule {
+  /** Options are plain values: services validate their config before building the module tree. */
+  static forRoot(settings: DatabaseModuleOptions): DynamicModule {
     return {
       module: DatabaseModule,
       providers: [
-        { provide: DATABASE_OPTIONS, inject: options.inject, useFactory: options.useFactory },
         {
           provide: DataSource,
-          inject: [DATABASE_OPTIONS],
-          useFactory: async (settings: DatabaseModuleOptions): Promise<DataSource> => {
+          useFactory: async (): Promise<DataSource> => {
             const dataSource = await connectWhenReachable(() => createServiceDataSource(settings));
             if (settings.migrate !== false) {
               await migrateSchema(dataSource, settings.schema);

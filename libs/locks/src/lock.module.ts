@@ -10,13 +10,6 @@ export interface LockModuleOptions extends Omit<LockServiceOptions, 'onEvent'> {
   name: string;
 }
 
-interface AsyncOptions {
-  inject: (string | symbol | (new (...args: never[]) => unknown))[];
-  useFactory: (...deps: never[]) => LockModuleOptions;
-}
-
-const LOCK_OPTIONS = Symbol('LOCK_OPTIONS');
-
 /**
  * LockService over the lock nodes, with metrics (`lock_acquire_wait_seconds`, `lock_failures_total`,
  * `lock_node_errors_total`), a readiness check `redis-locks` (up while a quorum answers PING), and
@@ -32,15 +25,14 @@ export class LockModule implements OnApplicationShutdown {
     readiness.register('redis-locks', () => this.locks.pingQuorum());
   }
 
-  static forRootAsync(options: AsyncOptions): DynamicModule {
+  static forRoot(settings: LockModuleOptions): DynamicModule {
     return {
       module: LockModule,
       providers: [
-        { provide: LOCK_OPTIONS, inject: options.inject, useFactory: options.useFactory },
         {
           provide: LockService,
-          inject: [LOCK_OPTIONS, MetricsService],
-          useFactory: (settings: LockModuleOptions, metrics: MetricsService): LockService => {
+          inject: [MetricsService],
+          useFactory: (metrics: MetricsService): LockService => {
             const { urls, name, ...serviceOptions } = settings;
             const clients = urls.map((url, index) =>
               createRedis({ url, name: `${name}-lock-${index + 1}`, role: 'lock' }),

@@ -6,11 +6,6 @@ import { createRedis } from './connect';
 /** DI token for the cache node's client. */
 export const CACHE_REDIS = Symbol('CACHE_REDIS');
 
-interface AsyncOptions {
-  inject: (string | symbol | (new (...args: never[]) => unknown))[];
-  useFactory: (...deps: never[]) => { url: string; name: string };
-}
-
 /**
  * The Redis cache node as an injectable client (`@Inject(CACHE_REDIS)`), with a readiness check.
  * Connection errors are logged at most once per 5 s: callers degrade without the cache.
@@ -25,15 +20,13 @@ export class CacheRedisModule implements OnApplicationShutdown {
     readiness.register('redis-cache', () => this.redis.ping());
   }
 
-  static forRootAsync(options: AsyncOptions): DynamicModule {
+  static forRoot({ url, name }: { url: string; name: string }): DynamicModule {
     return {
       module: CacheRedisModule,
       providers: [
         {
           provide: CACHE_REDIS,
-          inject: options.inject,
-          useFactory: (...deps: never[]): Redis => {
-            const { url, name } = options.useFactory(...deps);
+          useFactory: (): Redis => {
             const logger = new Logger('RedisCache');
             let lastLogged = 0;
             return createRedis({
