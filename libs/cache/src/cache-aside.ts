@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { SingleFlight } from './single-flight';
 import { jitteredTtl, shouldRefreshEarly } from './ttl';
+import { sleep } from '@sdp/scheduling';
 
 /** HIT: served from Redis. MISS: loaded from the source. BYPASS: Redis unavailable, served from the source. */
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
@@ -143,7 +144,7 @@ export class CacheAside {
     this.emit('stampede_wait');
     const deadline = Date.now() + this.loadLockMs;
     while (Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, this.waitPollMs));
+      await sleep(this.waitPollMs);
       try {
         const [value, lockHeld] = await Promise.all([this.read<T>(key), this.redis.exists(lockKey)]);
         if (value) return value;

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { sleep } from '@sdp/scheduling';
 
 /**
  * Errors that only mean "not yet" while a stack starts: the database's host name is not in DNS yet
@@ -11,8 +12,6 @@ const STARTUP_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', '57P03']);
 
 export const isStartupRace = (error: unknown): boolean =>
   STARTUP_CODES.has(String((error as { code?: unknown } | undefined)?.code));
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Connects a fresh data source per attempt (a failed one is not reused), retrying start-up races

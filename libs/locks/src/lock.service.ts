@@ -9,6 +9,7 @@ import { ExecutionError, Redlock, ResourceLockedError, type Lock } from '@sesame
 import type { Redis } from 'ioredis';
 import { LockBusyError, LockLostError, LockUnavailableError } from './errors';
 import { DEFAULT_LOCK_PREFIX, lockKey, lockOrder } from './keys';
+import { sleep } from '@sdp/scheduling';
 
 export type LockEvent =
   | { type: 'acquired'; resource: string; waitMs: number; attempts: number }
@@ -61,8 +62,6 @@ function firstConnection(client: Redis): Promise<void> {
     client.once('ready', done).once('close', done);
   });
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class LockService {
   private readonly redlock: Redlock;

@@ -1,4 +1,5 @@
 import type { EventEnvelope, EventPublisher } from '@sdp/messaging';
+import { PeriodicTask } from '@sdp/scheduling';
 import type { DataSource } from 'typeorm';
 
 export interface OutboxRelayOptions {
@@ -24,34 +25,28 @@ interface OutboxRow {
  * ack and the commit republishes the batch: delivery is at least once, consumers deduplicate.
  */
 export class OutboxRelay {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly publisher: EventPublisher,
     private readonly options: OutboxRelayOptions,
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.drain()
-        .then(() => undefined)
-        .catch((error: unknown) => this.options.onError?.(error))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs ?? 100);
-        });
-    };
-    tick();
+  ) {
+    this.task = new PeriodicTask({
+      run: () => this.drain(),
+      intervalMs: options.intervalMs ?? 100,
+      firstRunAfterMs: 0,
+      onError: (error) => options.onError?.(error),
+    });
   }
 
+  start(): void {
+    this.task.start();
+  }
+
+  /** Stops after the batch in flight. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   /** Publishes until the outbox is empty; returns how many events went out. */

@@ -1,4 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { PeriodicTask } from '@sdp/scheduling';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -72,9 +73,7 @@ export interface OutboxRetentionOptions extends RetentionSettings {
  * idempotent anyway, so the lock only saves two replicas from doing (and fighting over) the same work.
  */
 export class OutboxRetention {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private task: PeriodicTask | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -82,30 +81,24 @@ export class OutboxRetention {
   ) {}
 
   start(): void {
-    this.stopped = false;
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce()
-        .then((result) => this.options.onRun?.(result))
-        .catch((error: unknown) => this.options.onError?.(error))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs);
-        });
-    };
-    // Jittered first run: replicas booted together do not all try at once, and a replica restarted
-    // more often than the interval still gets its turn.
-    this.timer = setTimeout(tick, Math.floor(Math.random() * this.options.intervalMs));
+    this.task ??= new PeriodicTask({
+      run: async (stopping) => this.options.onRun?.(await this.runOnce(stopping)),
+      intervalMs: this.options.intervalMs,
+      // Jittered first run: replicas booted together do not all try at once, and a replica
+      // restarted more often than the interval still gets its turn.
+      firstRunAfterMs: Math.floor(Math.random() * this.options.intervalMs),
+      onError: (error) => this.options.onError?.(error),
+    });
+    this.task.start();
   }
 
   /** Stops after the batch in flight; the next run (any replica) carries on. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.task?.stop();
   }
 
   /** One run: purge both tables if this replica gets the lock, else skip. */
-  async runOnce(): Promise<RetentionResult> {
+  async runOnce(stopping?: AbortSignal): Promise<RetentionResult> {
     const { instanceId, schema } = this.options;
     const deleted: Record<RetentionTable, number> = { outbox: 0, processed_messages: 0 };
     const lock = `outbox-retention:${schema}`;
@@ -115,11 +108,12 @@ export class OutboxRetention {
       const [{ locked }] = (await runner.query(tryLockSql, [lock])) as { locked: boolean }[];
       if (!locked) return { ran: false, instanceId, deleted, reason: 'busy' };
       try {
-        deleted.outbox = await this.purge(runner, 'outbox', this.options.outboxRetentionMs);
+        deleted.outbox = await this.purge(runner, 'outbox', this.options.outboxRetentionMs, stopping);
         deleted.processed_messages = await this.purge(
           runner,
           'processed_messages',
           this.options.inboxRetentionMs,
+          stopping,
         );
       } finally {
         await unlock(runner, lock);
@@ -134,10 +128,15 @@ export class OutboxRetention {
    * Deletes in batches of batchSize, each its own autocommit statement, so no transaction holds
    * many row locks or a long-lived snapshot (which would keep vacuum from reclaiming anything).
    */
-  private async purge(runner: QueryRunner, table: RetentionTable, olderThanMs: number): Promise<number> {
+  private async purge(
+    runner: QueryRunner,
+    table: RetentionTable,
+    olderThanMs: number,
+    stopping?: AbortSignal,
+  ): Promise<number> {
     const sql = purgeBatchSql(this.options.schema, table);
     let total = 0;
-    while (!this.stopped) {
+    while (!stopping?.aborted) {
       const { affected = 0 } = await runner.query(sql, [olderThanMs, this.options.batchSize], true);
       total += affected;
       if (affected > 0) this.options.onDeleted?.(table, affected);

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { sleep } from '@sdp/scheduling';
 
 export type RedisConnectionRole = 'cache' | 'lock';
 
@@ -49,6 +50,6 @@ export async function waitForRedis(client: Redis, timeoutMs = 5_000): Promise<vo
     }
     if (Date.now() > deadline)
       throw new Error(`Redis ${client.options.connectionName ?? ''} not ready after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }

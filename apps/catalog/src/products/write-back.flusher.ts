@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { ClaimedBatch } from '@sdp/cache';
 import { MetricsService } from '@sdp/observability';
+import { PeriodicTask } from '@sdp/scheduling';
 import { DataSource } from 'typeorm';
 import { CATALOG_CONFIG, type CatalogConfig } from '../config';
 import { addProductSold, addProductViews, applyProductChanges } from './products.repository';
@@ -22,8 +23,7 @@ import { decodeChanges, ProductsService } from './products.service';
 @Injectable()
 export class WriteBackFlusher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WriteBackFlusher.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly task: PeriodicTask;
   private readonly flushed;
   private readonly requeued;
 
@@ -42,29 +42,23 @@ export class WriteBackFlusher implements OnApplicationBootstrap, BeforeApplicati
       'catalog_write_back_requeued_total',
       'Write-back product changes put back from an expired lease (their flusher died or stalled mid-flush).',
     );
+    this.task = new PeriodicTask({
+      run: () => this.flushOnce(),
+      intervalMs: config.WRITE_BACK_FLUSH_MS,
+      onError: (error) => this.logger.warn(`write-back flush failed: ${String(error)}`),
+    });
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick(), this.config.WRITE_BACK_FLUSH_MS);
-    this.timer.unref();
+    this.task.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.task.stop();
     // Drain what is pending so a graceful stop loses nothing.
     await this.flushAll().catch((error: unknown) =>
       this.logger.error(`write-back flush on shutdown failed: ${String(error)}`),
     );
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = this.flushOnce()
-      .then(() => undefined)
-      .catch((error: unknown) => this.logger.warn(`write-back flush failed: ${String(error)}`))
-      .finally(() => (this.running = undefined));
-    await this.running;
   }
 
   /** Flushes until the queue is empty; returns how many product changes were applied. */

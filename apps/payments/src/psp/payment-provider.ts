@@ -10,6 +10,7 @@
 // The provider's own ledger (`psp_charges`) lives in the payments schema only because the simulator
 // needs somewhere durable; conceptually it is the provider's database, not ours.
 import type { DataSource } from 'typeorm';
+import { sleep } from '@sdp/scheduling';
 
 export interface PspSettings {
   /** Mean latency; each call takes between 0.5x and 1.5x this. */
@@ -104,8 +105,6 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class PaymentProvider {
   private current: PspSettings;
