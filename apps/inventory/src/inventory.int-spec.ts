@@ -18,9 +18,9 @@ import type { Client } from 'pg';
 import { createInventoryApp } from './app';
 import { loadInventoryConfig } from './config';
 import { seedOnHand } from './db/seed';
-import { FencedOutError } from './reservations/reservation.errors';
+import { FencedOutError } from './fencing/fencing';
+import { ReservationsRepository } from './reservations/reservations.repository';
 import { stockLock } from './reservations/reservations.service';
-import { StockRepository } from './stock/stock.repository';
 import { SWEEPER_LOCK } from './sweeper/sweeper.service';
 
 // Two inventory replicas in-process on a private schema, topic prefix, consumer group and lock key
@@ -162,7 +162,7 @@ describe('inventory (integration)', () => {
     const sku = 'SKU-000202';
     await setStock(sku, 10);
     const locks = replicas[0].get(LockService);
-    const repository = replicas[0].get(StockRepository);
+    const repository = replicas[0].get(ReservationsRepository);
     const events: string[] = [];
 
     // A takes the lock (short TTL, no extension) and its fencing token, then "pauses" (GC, slow net).

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { InventoryMetrics } from './inventory.metrics';
 import { OrderEventsConsumer } from './order-events/order-events.consumer';
 import { ReservationsController } from './reservations/reservations.controller';
+import { ReservationsRepository } from './reservations/reservations.repository';
 import { ReservationsService } from './reservations/reservations.service';
 import { StockController } from './stock/stock.controller';
 import { StockRepository } from './stock/stock.repository';
@@ -14,6 +15,7 @@ import { SweeperService } from './sweeper/sweeper.service';
   providers: [
     InventoryMetrics,
     StockRepository,
+    ReservationsRepository,
     StockService,
     ReservationsService,
     OrderEventsConsumer,

@@ -1,3 +1,7 @@
+// Why a reservation was refused, in the domain's words. Lock trouble comes as @sdp/locks' own
+// errors (LockBusyError, LockUnavailableError, LockLostError) and a lost lock caught by the fence as
+// FencedOutError (../fencing/fencing.ts). inventory-errors.filter.ts answers each over HTTP.
+
 /** Not enough available stock for one SKU (answered 409 with OutOfStockBody). */
 export class OutOfStockError extends Error {
   constructor(
@@ -10,17 +14,18 @@ export class OutOfStockError extends Error {
   }
 }
 
-/**
- * The conditional UPDATE found a fence at or above our token: a newer lock holder has written this
- * row, so our lock must have expired (pause, slow network). Nothing was written; retry.
- */
-export class FencedOutError extends Error {
-  constructor(
-    readonly sku: string,
-    readonly token: string,
-    readonly fence: string,
-  ) {
-    super(`${sku}: fencing token ${token} is stale (row fenced at ${fence}); the lock was lost`);
-    this.name = 'FencedOutError';
+/** The request names SKUs inventory has no stock row for (answered 422). */
+export class UnknownSkuError extends Error {
+  constructor(readonly skus: string[]) {
+    super(`unknown SKU: ${skus.join(', ')}`);
+    this.name = 'UnknownSkuError';
+  }
+}
+
+/** The order already holds a reservation, for other lines than these (answered 422). */
+export class ReservationMismatchError extends Error {
+  constructor(readonly orderId: string) {
+    super(`order ${orderId} already has a reservation with different items`);
+    this.name = 'ReservationMismatchError';
   }
 }

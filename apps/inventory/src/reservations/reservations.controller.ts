@@ -2,13 +2,13 @@ import { Body, Controller, Header, HttpCode, Post, Req, Res, UseFilters } from '
 import type { ReservationResponse } from '@sdp/contracts';
 import { RequireIdentity } from '@sdp/identity';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InventoryErrorFilter } from '../inventory-errors.filter';
 import { parseReservationRequest } from './dto/reservation-request';
-import { OutOfStockFilter } from './out-of-stock.filter';
 import { ReservationsService } from './reservations.service';
 
 @Controller('reservations')
 @RequireIdentity('service')
-@UseFilters(OutOfStockFilter)
+@UseFilters(InventoryErrorFilter)
 export class ReservationsController {
   constructor(private readonly reservations: ReservationsService) {}
 

@@ -1,16 +1,11 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  ServiceUnavailableException,
-  UnprocessableEntityException,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ReservationRequest } from '@sdp/contracts';
 import { LocalQueue, LockBusyError, LockLostError, LockService, LockUnavailableError } from '@sdp/locks';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
+import { FencedOutError } from '../fencing/fencing';
 import { InventoryMetrics, type ReservationOutcome } from '../inventory.metrics';
-import { StockRepository, type ReserveResult } from '../stock/stock.repository';
-import { FencedOutError, OutOfStockError } from './reservation.errors';
+import { OutOfStockError, ReservationMismatchError, UnknownSkuError } from './reservation.errors';
+import { ReservationsRepository, type ReserveResult } from './reservations.repository';
 
 /** The lock resource for one SKU's stock row. */
 export const stockLock = (sku: string): string => `stock:${sku}`;
@@ -18,13 +13,17 @@ export const stockLock = (sku: string): string => `stock:${sku}`;
 const sameItems = (a: { sku: string; quantity: number }[], b: { sku: string; quantity: number }[]) =>
   a.length === b.length && a.every((line, i) => line.sku === b[i].sku && line.quantity === b[i].quantity);
 
+/**
+ * Holds stock for orders. Refusals are domain errors (reservation.errors.ts, @sdp/locks' lock
+ * errors, FencedOutError); inventory-errors.filter.ts answers them over HTTP.
+ */
 @Injectable()
 export class ReservationsService {
   private readonly logger = new Logger(ReservationsService.name);
   private readonly queue = new LocalQueue();
 
   constructor(
-    private readonly stock: StockRepository,
+    private readonly reservations: ReservationsRepository,
     private readonly locks: LockService,
     private readonly metrics: InventoryMetrics,
     @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
@@ -36,7 +35,7 @@ export class ReservationsService {
    */
   async reserve(request: ReservationRequest, requestId?: string): Promise<ReserveResult> {
     const items = [...request.items].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
-    const existing = await this.stock.findReservation(request.orderId);
+    const existing = await this.reservations.findReservation(request.orderId);
     if (existing) return this.replay(existing, items);
 
     await this.refuseIfUnavailable(items);
@@ -63,9 +62,7 @@ export class ReservationsService {
       try {
         return await this.reserveUnderLocks(request, items, requestId);
       } catch (error) {
-        if (!(error instanceof ServiceUnavailableException && error.cause instanceof LockBusyError))
-          throw error;
-        if (Date.now() > deadline) throw error;
+        if (!(error instanceof LockBusyError) || Date.now() > deadline) throw error;
         await this.refuseIfUnavailable(items);
       }
     }
@@ -76,9 +73,9 @@ export class ReservationsService {
    * conditional UPDATE under the lock decides.
    */
   private async refuseIfUnavailable(items: ReservationRequest['items']): Promise<void> {
-    const known = await this.stock.findMany(items.map((i) => i.sku));
+    const known = await this.reservations.stockOf(items.map((i) => i.sku));
     const unknown = items.filter((i) => !known.has(i.sku)).map((i) => i.sku);
-    if (unknown.length > 0) throw new UnprocessableEntityException(`unknown SKU: ${unknown.join(', ')}`);
+    if (unknown.length > 0) throw new UnknownSkuError(unknown);
     for (const { sku, quantity } of items) {
       const available = known.get(sku)!.available;
       if (available < quantity) this.fail('out_of_stock', new OutOfStockError(sku, available, quantity));
@@ -96,9 +93,9 @@ export class ReservationsService {
         this.config.LOCK_TTL_MS,
         async (signal) => {
           // Tokens are issued after every lock is held, so a later holder always has larger ones.
-          const tokens = await this.stock.nextFences(items.length);
+          const tokens = await this.reservations.nextFences(items.length);
           signal.throwIfAborted();
-          return this.stock.reserve({
+          return this.reservations.reserve({
             orderId: request.orderId,
             items,
             tokens: new Map(items.map((item, i) => [item.sku, tokens[i]])),
@@ -117,11 +114,7 @@ export class ReservationsService {
   }
 
   private replay(existing: ReserveResult['reservation'], items: ReservationRequest['items']): ReserveResult {
-    if (!sameItems(existing.items, items)) {
-      throw new UnprocessableEntityException(
-        `order ${existing.orderId} already has a reservation with different items`,
-      );
-    }
+    if (!sameItems(existing.items, items)) throw new ReservationMismatchError(existing.orderId);
     this.metrics.reservations.inc({ outcome: 'replayed' });
     return { replayed: true, reservation: existing };
   }
@@ -135,27 +128,11 @@ export class ReservationsService {
     return undefined;
   }
 
-  /** Counts the outcome and turns lock trouble into a 503 (retryable; nothing was written). */
+  /** Counts the outcome and rethrows; lock trouble is answered 503 (retryable; nothing was written). */
   private fail(outcome: ReservationOutcome | undefined, error: unknown): never {
     if (outcome) this.metrics.reservations.inc({ outcome });
-    switch (outcome) {
-      case 'lock_unavailable':
-        throw new ServiceUnavailableException(
-          'stock locks unavailable (no quorum of lock nodes); nothing was reserved, retry shortly',
-        );
-      case 'lock_busy':
-        throw new ServiceUnavailableException(
-          'stock is busy (lock contention); nothing was reserved, retry',
-          {
-            cause: error,
-          },
-        );
-      case 'fenced':
-      case 'lock_lost':
-        this.logger.warn(`reservation refused, lock lost: ${(error as Error).message}`);
-        throw new ServiceUnavailableException('lock lost to a newer holder; nothing was reserved, retry');
-      default:
-        throw error;
-    }
+    if (outcome === 'fenced' || outcome === 'lock_lost')
+      this.logger.warn(`reservation refused, lock lost: ${(error as Error).message}`);
+    throw error;
   }
 }

@@ -1,11 +1,13 @@
-import { Body, Controller, Get, Header, Param, Put, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, Put, Req, UseFilters } from '@nestjs/common';
 import { RequireIdentity } from '@sdp/identity';
 import type { FastifyRequest } from 'fastify';
+import { InventoryErrorFilter } from '../inventory-errors.filter';
 import { SetStockDto, SkuParams } from './dto/stock.dto';
 import type { StockView } from './stock.repository';
 import { StockService } from './stock.service';
 
 @Controller('stock')
+@UseFilters(InventoryErrorFilter)
 export class StockController {
   constructor(private readonly stock: StockService) {}
 

@@ -1,79 +1,38 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { StockChanged, type ReservationResponse, type ReservationStatus } from '@sdp/contracts';
-import { appendToOutbox } from '@sdp/outbox';
 import { DataSource, type EntityManager } from 'typeorm';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
-import { FencedOutError, OutOfStockError } from '../reservations/reservation.errors';
+import { ReservationsRepository, type LateSale } from '../reservations/reservations.repository';
+import {
+  appendStockChanged,
+  findStock,
+  inventoryTables,
+  toStockView,
+  updated,
+  type StockRow,
+  type StockView,
+} from '../stock-ledger/stock-ledger';
 
-export interface StockView {
-  sku: string;
-  onHand: number;
-  reserved: number;
-  sold: number;
-  available: number;
-}
+export type { StockView } from '../stock-ledger/stock-ledger';
+/** @deprecated import it from ../reservations/reservations.repository (kept for the order-events consumer). */
+export type { LateSale } from '../reservations/reservations.repository';
 
-interface StockRow {
-  sku: string;
-  on_hand: number;
-  reserved: number;
-  sold: number;
-}
-
-interface ReservationRow {
-  sku: string;
-  quantity: number;
-  status: ReservationStatus;
-  expires_at: Date;
-}
-
-export interface ReserveCommand {
-  orderId: string;
-  /** Sorted by SKU, the order the locks were taken in. */
-  items: { sku: string; quantity: number }[];
-  /** One fencing token per SKU, taken after its lock was acquired. */
-  tokens: Map<string, string>;
-  ttlSeconds: number;
-  requestId?: string;
-  /** Aborted when a lock extension failed: stop before committing. */
-  signal?: AbortSignal;
-}
-
-export type ReserveResult = { replayed: boolean; reservation: ReservationResponse };
-
-/** What a late confirmation did: lines sold from available stock, or the first SKU that was short. */
-export type LateSale = { sold: number } | { short: { sku: string; quantity: number; available: number } };
-
-/** TypeORM answers UPDATE/DELETE on Postgres as [rows, affected]; this returns the rows. */
-async function updated<T>(result: Promise<unknown>): Promise<T[]> {
-  const value = await result;
-  return Array.isArray(value) && value.length === 2 && Array.isArray(value[0]) && typeof value[1] === 'number'
-    ? (value[0] as T[])
-    : (value as T[]);
-}
-
-export const toStockView = (row: StockRow): StockView => ({
-  sku: row.sku,
-  onHand: row.on_hand,
-  reserved: row.reserved,
-  sold: row.sold,
-  available: row.on_hand - row.reserved,
-});
-
-/** All SQL of the stock and reservations tables. Every change to stock appends stock.changed to the outbox. */
+/**
+ * The SQL of the stock table for reading and setting stock. Holds, their settling and the fenced
+ * writes are in ReservationsRepository and ../fencing/fencing.ts. Every change to stock appends
+ * stock.changed to the outbox.
+ */
 @Injectable()
 export class StockRepository {
   private readonly schema: string;
+  private readonly t: ReturnType<typeof inventoryTables>;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(INVENTORY_CONFIG) config: InventoryConfig,
+    private readonly reservations: ReservationsRepository,
   ) {
     this.schema = config.DB_SCHEMA;
-  }
-
-  private get t() {
-    return { stock: `"${this.schema}".stock`, reservations: `"${this.schema}".reservations` };
+    this.t = inventoryTables(config.DB_SCHEMA);
   }
 
   async find(sku: string): Promise<StockView | null> {
@@ -84,109 +43,8 @@ export class StockRepository {
     return rows[0] ? toStockView(rows[0]) : null;
   }
 
-  async findMany(skus: string[]): Promise<Map<string, StockView>> {
-    const rows: StockRow[] = await this.dataSource.query(
-      `SELECT sku, on_hand, reserved, sold FROM ${this.t.stock} WHERE sku = ANY($1::text[])`,
-      [skus],
-    );
-    return new Map(rows.map((row) => [row.sku, toStockView(row)]));
-  }
-
-  async findReservation(orderId: string, manager?: EntityManager): Promise<ReservationResponse | null> {
-    const rows: ReservationRow[] = await (manager ?? this.dataSource).query(
-      `SELECT sku, quantity, status, expires_at FROM ${this.t.reservations} WHERE order_id = $1 ORDER BY sku`,
-      [orderId],
-    );
-    if (rows.length === 0) return null;
-    return {
-      orderId,
-      // Lines of one order move together; report the least advanced one if they ever differ.
-      status: rows.some((r) => r.status === 'HELD')
-        ? 'HELD'
-        : rows.some((r) => r.status === 'RELEASED')
-          ? 'RELEASED'
-          : 'COMMITTED',
-      expiresAt: new Date(Math.min(...rows.map((r) => r.expires_at.getTime()))).toISOString(),
-      items: rows.map((r) => ({ sku: r.sku, quantity: r.quantity })),
-    };
-  }
-
-  /** Fencing tokens from Postgres: strictly increasing across every replica. */
-  async nextFences(count: number): Promise<string[]> {
-    const rows: { token: string }[] = await this.dataSource.query(
-      `SELECT nextval('"${this.schema}".fence_seq')::text AS token FROM generate_series(1, $1)`,
-      [count],
-    );
-    return rows.map((r) => r.token);
-  }
-
-  /**
-   * Reserves every line in ONE transaction, or nothing. Per SKU, a conditional UPDATE that only
-   * applies if our fencing token is newer than the last writer's AND the stock is available; the
-   * lock makes contention rare, this statement makes it safe.
-   */
-  async reserve(command: ReserveCommand): Promise<ReserveResult> {
-    const { orderId, items, tokens, ttlSeconds } = command;
-    return this.dataSource.transaction(async (manager) => {
-      // Two requests for one order (a retry racing the original) queue here; the second replays.
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`reservation:${orderId}`]);
-      const existing = await this.findReservation(orderId, manager);
-      if (existing) return { replayed: true, reservation: existing };
-
-      const changed: StockRow[] = [];
-      for (const { sku, quantity } of items) {
-        const token = tokens.get(sku);
-        if (!token) throw new Error(`INVARIANT: no fencing token for ${sku}`);
-        const rows = await updated<StockRow>(
-          manager.query(
-            `UPDATE ${this.t.stock}
-           SET reserved = reserved + $2, fence = $3, updated_at = now()
-           WHERE sku = $1 AND fence < $3 AND on_hand - reserved >= $2
-           RETURNING sku, on_hand, reserved, sold`,
-            [sku, quantity, token],
-          ),
-        );
-        if (rows.length === 0) await this.explainRefusal(manager, sku, quantity, token);
-        changed.push(rows[0]);
-      }
-      const inserted: { expires_at: Date }[] = await manager.query(
-        `INSERT INTO ${this.t.reservations} (order_id, sku, quantity, status, expires_at)
-         SELECT $1, sku, quantity, 'HELD', now() + make_interval(secs => $4)
-         FROM unnest($2::text[], $3::int[]) AS l(sku, quantity)
-         RETURNING expires_at`,
-        [orderId, items.map((i) => i.sku), items.map((i) => i.quantity), ttlSeconds],
-      );
-      await this.appendStockChanged(manager, changed, command.requestId);
-      // Last look before commit: if the lock was lost meanwhile, roll back (the fence would also
-      // stop a newer holder's rows from being overwritten, but there is no reason to race it).
-      command.signal?.throwIfAborted();
-      return {
-        replayed: false,
-        reservation: {
-          orderId,
-          status: 'HELD',
-          expiresAt: inserted[0].expires_at.toISOString(),
-          items: items.map(({ sku, quantity }) => ({ sku, quantity })),
-        },
-      };
-    });
-  }
-
-  /** 0 rows updated: a newer lock holder wrote the row (fenced), or there is not enough stock. */
-  private async explainRefusal(
-    manager: EntityManager,
-    sku: string,
-    quantity: number,
-    token: string,
-  ): Promise<never> {
-    const rows: (StockRow & { fence: string })[] = await manager.query(
-      `SELECT sku, on_hand, reserved, sold, fence::text AS fence FROM ${this.t.stock} WHERE sku = $1`,
-      [sku],
-    );
-    const row = rows[0];
-    if (!row) throw new Error(`INVARIANT: stock row ${sku} vanished`);
-    if (BigInt(row.fence) >= BigInt(token)) throw new FencedOutError(sku, token, row.fence);
-    throw new OutOfStockError(sku, row.on_hand - row.reserved, quantity);
+  findMany(skus: string[]): Promise<Map<string, StockView>> {
+    return findStock(this.dataSource, this.schema, skus);
   }
 
   /** Sets on-hand (admin); null if the SKU is unknown, 'below-reserved' if it would undercut holds. */
@@ -207,119 +65,26 @@ export class StockRepository {
         const current = await this.find(sku);
         return current ? { belowReserved: current.reserved } : null;
       }
-      await this.appendStockChanged(manager, rows, requestId);
+      await appendStockChanged(manager, this.schema, rows, requestId);
       return toStockView(rows[0]);
     });
   }
 
   /**
-   * Moves an order's HELD lines to COMMITTED (sold) or RELEASED (back to available) inside the
-   * caller's transaction. Only rows still HELD change, so a hold the sweeper already released is
-   * not released twice. Returns how many lines moved.
+   * @deprecated ReservationsRepository.settleOrder. Kept until the order-events consumer injects
+   * ReservationsRepository; then these two go, and with them stock's only import of reservations.
    */
-  async settleOrder(
+  settleOrder(
     manager: EntityManager,
     orderId: string,
     to: 'COMMITTED' | 'RELEASED',
     requestId?: string,
   ): Promise<number> {
-    const stockChange =
-      to === 'COMMITTED'
-        ? 'on_hand = s.on_hand - m.quantity, reserved = s.reserved - m.quantity, sold = s.sold + m.quantity'
-        : 'reserved = s.reserved - m.quantity';
-    return this.moveHeld(manager, `order_id = $1 AND status = 'HELD'`, [orderId, to], stockChange, requestId);
+    return this.reservations.settleOrder(manager, orderId, to, requestId);
   }
 
-  /**
-   * order.confirmed arrived after the sweeper released the order's hold (paid too late). Sells the
-   * lines anyway if the stock is available right now, all or none, in the caller's transaction.
-   * No Redlock here: the stock rows are locked FOR UPDATE and re-checked, and a reserver's fenced
-   * conditional UPDATE waits for this row lock and re-evaluates, so neither can oversell.
-   * Returns the lines sold, or the first SKU that is short (nothing changed then).
-   */
-  async sellReleased(manager: EntityManager, orderId: string, requestId?: string): Promise<LateSale> {
-    const lines = await manager.query<{ sku: string; quantity: number }[]>(
-      `SELECT sku, quantity FROM ${this.t.reservations}
-       WHERE order_id = $1 AND status = 'RELEASED' ORDER BY sku FOR UPDATE`,
-      [orderId],
-    );
-    if (lines.length === 0) return { sold: 0 };
-    const rows = await manager.query<StockRow[]>(
-      `SELECT sku, on_hand, reserved, sold FROM ${this.t.stock} WHERE sku = ANY($1::text[]) ORDER BY sku FOR UPDATE`,
-      [lines.map((l) => l.sku)],
-    );
-    const available = new Map(rows.map((row) => [row.sku, row.on_hand - row.reserved]));
-    for (const { sku, quantity } of lines) {
-      if ((available.get(sku) ?? 0) < quantity)
-        return { short: { sku, quantity, available: available.get(sku) ?? 0 } };
-    }
-    const sold = await this.moveHeld(
-      manager,
-      `order_id = $1 AND status = 'RELEASED'`,
-      [orderId, 'COMMITTED'],
-      'on_hand = s.on_hand - m.quantity, sold = s.sold + m.quantity',
-      requestId,
-    );
-    return { sold };
-  }
-
-  /** Releases up to `limit` expired HELD reservations in the caller's transaction. */
-  async releaseExpired(manager: EntityManager, limit: number): Promise<number> {
-    return this.moveHeld(
-      manager,
-      `(order_id, sku) IN (
-         SELECT order_id, sku FROM ${this.t.reservations}
-         WHERE status = 'HELD' AND expires_at < now()
-         ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-       AND status = 'HELD'`,
-      [limit, 'RELEASED'],
-      'reserved = s.reserved - m.quantity',
-    );
-  }
-
-  /** `$2` is the new status; `where` selects the reservations to move (it may use `$1`). */
-  private async moveHeld(
-    manager: EntityManager,
-    where: string,
-    params: [string | number, string],
-    stockChange: string,
-    requestId?: string,
-  ): Promise<number> {
-    const moved = await updated<{ sku: string; quantity: number }>(
-      manager.query(
-        `UPDATE ${this.t.reservations} SET status = $2, updated_at = now() WHERE ${where} RETURNING sku, quantity`,
-        params,
-      ),
-    );
-    if (moved.length === 0) return 0;
-    const perSku = new Map<string, number>();
-    for (const { sku, quantity } of moved) perSku.set(sku, (perSku.get(sku) ?? 0) + quantity);
-    const skus = [...perSku.keys()].sort();
-    // Row locks in SKU order, the same order reservations take them: no deadlock between the two.
-    await manager.query(`SELECT 1 FROM ${this.t.stock} WHERE sku = ANY($1::text[]) ORDER BY sku FOR UPDATE`, [
-      skus,
-    ]);
-    const changed = await updated<StockRow>(
-      manager.query(
-        `UPDATE ${this.t.stock} s SET ${stockChange}, updated_at = now()
-       FROM unnest($1::text[], $2::int[]) AS m(sku, quantity)
-       WHERE s.sku = m.sku
-       RETURNING s.sku, s.on_hand, s.reserved, s.sold`,
-        [skus, skus.map((sku) => perSku.get(sku))],
-      ),
-    );
-    await this.appendStockChanged(manager, changed, requestId);
-    return moved.length;
-  }
-
-  private async appendStockChanged(
-    manager: EntityManager,
-    rows: StockRow[],
-    requestId?: string,
-  ): Promise<void> {
-    for (const row of rows) {
-      const event = StockChanged.create(row.sku, toStockView(row), requestId);
-      await appendToOutbox(manager, this.schema, StockChanged.type, event);
-    }
+  /** @deprecated ReservationsRepository.sellReleased (see settleOrder). */
+  sellReleased(manager: EntityManager, orderId: string, requestId?: string): Promise<LateSale> {
+    return this.reservations.sellReleased(manager, orderId, requestId);
   }
 }

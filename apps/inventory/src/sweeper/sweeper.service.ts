@@ -3,7 +3,7 @@ import { LockService } from '@sdp/locks';
 import { DataSource } from 'typeorm';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { InventoryMetrics } from '../inventory.metrics';
-import { StockRepository } from '../stock/stock.repository';
+import { ReservationsRepository } from '../reservations/reservations.repository';
 
 export const SWEEPER_LOCK = 'cron:reservation-sweeper';
 const BATCH = 500;
@@ -29,7 +29,7 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly locks: LockService,
     private readonly dataSource: DataSource,
-    private readonly stock: StockRepository,
+    private readonly reservations: ReservationsRepository,
     private readonly metrics: InventoryMetrics,
     @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
   ) {}
@@ -60,7 +60,7 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
       for (;;) {
         signal.throwIfAborted(); // lock lost: stop; the next winner carries on
         const batch = await this.dataSource.transaction((manager) =>
-          this.stock.releaseExpired(manager, BATCH),
+          this.reservations.releaseExpired(manager, BATCH),
         );
         released += batch;
         if (batch < BATCH) return released;
