@@ -1,12 +1,14 @@
-import { Body, Controller, Headers, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Headers, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { CurrentIdentity, RequireIdentity, type Identity } from '@sdp/identity';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CheckoutService, type CheckoutResult } from './checkout.service';
+import { answerFor, CheckoutErrorFilter, type CheckoutAnswer } from './checkout-answers';
+import { CheckoutService } from './checkout.service';
 import { CheckoutDto } from './dto/checkout.dto';
-import { IDEMPOTENCY_KEY_HEADER } from './idempotency-key';
+import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey } from './idempotency-key';
 
 @Controller('checkout')
 @RequireIdentity('customer', 'admin')
+@UseFilters(CheckoutErrorFilter)
 export class CheckoutController {
   constructor(private readonly checkouts: CheckoutService) {}
 
@@ -14,14 +16,22 @@ export class CheckoutController {
   @Post()
   async checkout(
     @CurrentIdentity() identity: Identity,
-    @Headers(IDEMPOTENCY_KEY_HEADER) key: string | undefined,
+    @Headers(IDEMPOTENCY_KEY_HEADER) rawKey: string | undefined,
     @Body() body: CheckoutDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CheckoutResult['body']> {
-    const result = await this.checkouts.checkout(identity, key, body, String(request.id));
-    void reply.status(result.statusCode).header('cache-control', 'no-store');
-    if (result.replayed) void reply.header('idempotent-replayed', 'true');
-    return result.body;
+  ): Promise<CheckoutAnswer['body']> {
+    // After the body's validation (a pipe), as before: a request bad in both is answered for its body.
+    const key = parseIdempotencyKey(rawKey);
+    const requestId = String(request.id);
+    const outcome = await this.checkouts.checkout(identity, key, body, requestId);
+    // A replay is sent exactly as stored: the answer given to the first attempt.
+    const answer: CheckoutAnswer =
+      outcome.kind === 'Replayed'
+        ? { statusCode: outcome.statusCode, body: outcome.body as CheckoutAnswer['body'] }
+        : answerFor(outcome, requestId);
+    void reply.status(answer.statusCode).header('cache-control', 'no-store');
+    if (outcome.kind === 'Replayed') void reply.header('idempotent-replayed', 'true');
+    return answer.body;
   }
 }

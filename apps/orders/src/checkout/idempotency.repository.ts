@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ORDERS_CONFIG, type OrdersConfig } from '../config';
+import { answerFor } from './checkout-answers';
+import type { FinalOutcome } from './checkout.outcomes';
 
 export type Claim =
   | { kind: 'claimed' }
@@ -59,14 +61,18 @@ export class IdempotencyRepository {
     return { kind: 'in_progress' };
   }
 
-  /** Stores the final answer; pass the checkout transaction's manager so it commits with the order. */
+  /**
+   * Stores the final outcome as the HTTP answer a retry is sent (answerFor); pass the checkout
+   * transaction's manager so it commits with the order.
+   */
   async complete(
     userId: string,
     key: string,
-    statusCode: number,
-    body: unknown,
+    outcome: FinalOutcome,
+    requestId: string,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<void> {
+    const { statusCode, body } = answerFor(outcome, requestId);
     await manager.query(
       `UPDATE ${this.table} SET status = 'done', response_code = $3, response_body = $4
        WHERE user_id = $1 AND key = $2 AND status = 'in_progress'`,
