@@ -1,66 +1,34 @@
 // The storefront's only door to the platform: relative /api on the page's own origin, so the
 // browser talks to the edge, which forwards to the gateways. No CORS, no hard-coded hosts.
 
-export interface User {
-  id: string;
-  email: string;
-  name?: string;
-  role?: string;
-}
+import type { components, paths } from './generated/api-types';
 
-export interface LoginResult {
-  accessToken: string;
-  expiresIn: number;
-  user: User;
-}
+// The shapes below are the OpenAPI document's (generated/api-types.ts, from the gateway's document,
+// which is generated from libs/contracts/src/http): types only, so nothing of it reaches the bundle.
+type Schemas = components['schemas'];
 
-export interface Product {
-  id: number;
-  sku: string;
-  name: string;
-  description: string;
-  priceCents: number;
-  category: { slug: string; name: string };
-  imagePath?: string;
-}
+export type User = Schemas['User'];
+export type LoginResult = Schemas['LoginResult'];
+export type Product = Schemas['Product'];
+export type ProductPage = Schemas['ProductPage'];
+export type Stock = Schemas['Stock'];
+export type CartLine = Schemas['CartLine'];
+export type Cart = Schemas['Cart'];
+export type Order = Schemas['Order'];
+export type OrderPage = Schemas['OrderPage'];
+export type OrderStatus = Order['status'];
 
-export interface Page<T> {
-  items: T[];
-  page: number;
-  limit: number;
-  total: number;
-}
+/** The JSON a route answers on success (its 2xx response's body). */
+type Answer<
+  Path extends keyof paths,
+  Method extends 'get' | 'post' | 'put' | 'patch' | 'delete',
+> = paths[Path][Method] extends { responses: infer R }
+  ? R[keyof R & (200 | 201 | 202)] extends { content: { 'application/json': infer Body } }
+    ? Body
+    : never
+  : never;
 
-export interface Stock {
-  sku: string;
-  onHand: number;
-  reserved: number;
-  available: number;
-}
-
-export interface CartLine {
-  sku: string;
-  quantity: number;
-}
-
-export interface Cart {
-  items: CartLine[];
-}
-
-export type OrderStatus = 'PENDING_PAYMENT' | 'CONFIRMED' | 'CANCELLED';
-
-export interface Order {
-  id: string;
-  status: OrderStatus;
-  items: CartLine[];
-  totalCents: number;
-  createdAt: string;
-}
-
-export interface CheckoutAccepted {
-  orderId: string;
-  status: OrderStatus;
-}
+export type CheckoutAccepted = Answer<'/api/checkout', 'post'>;
 
 export interface ProductQuery {
   q?: string;
@@ -163,39 +131,39 @@ export class ApiClient {
     return parsed as T;
   }
 
-  login(email: string, password: string): Promise<LoginResult> {
+  login(email: string, password: string): Promise<Answer<'/api/auth/login', 'post'>> {
     return this.request('POST', '/auth/login', { email, password });
   }
 
-  register(email: string, password: string, name: string): Promise<User> {
+  register(email: string, password: string, name: string): Promise<Answer<'/api/auth/register', 'post'>> {
     return this.request('POST', '/auth/register', { email, password, name });
   }
 
-  products(query: ProductQuery): Promise<Page<Product>> {
+  products(query: ProductQuery): Promise<Answer<'/api/products', 'get'>> {
     return this.request('GET', `/products${productsQueryString(query)}`);
   }
 
-  product(id: number): Promise<Product> {
+  product(id: number): Promise<Answer<'/api/products/{id}', 'get'>> {
     return this.request('GET', `/products/${encodeURIComponent(String(id))}`);
   }
 
-  stock(sku: string): Promise<Stock> {
+  stock(sku: string): Promise<Answer<'/api/stock/{sku}', 'get'>> {
     return this.request('GET', `/stock/${encodeURIComponent(sku)}`);
   }
 
-  cart(): Promise<Cart> {
+  cart(): Promise<Answer<'/api/cart', 'get'>> {
     return this.request('GET', '/cart');
   }
 
-  addToCart(sku: string, quantity: number): Promise<Cart> {
+  addToCart(sku: string, quantity: number): Promise<Answer<'/api/cart/items', 'post'>> {
     return this.request('POST', '/cart/items', { sku, quantity });
   }
 
-  setCartQuantity(sku: string, quantity: number): Promise<Cart> {
+  setCartQuantity(sku: string, quantity: number): Promise<Answer<'/api/cart/items/{sku}', 'patch'>> {
     return this.request('PATCH', `/cart/items/${encodeURIComponent(sku)}`, { quantity });
   }
 
-  removeFromCart(sku: string): Promise<Cart> {
+  removeFromCart(sku: string): Promise<Answer<'/api/cart/items/{sku}', 'delete'>> {
     return this.request('DELETE', `/cart/items/${encodeURIComponent(sku)}`);
   }
 
@@ -203,11 +171,11 @@ export class ApiClient {
     return this.request('POST', '/checkout', {}, { 'idempotency-key': idempotencyKey });
   }
 
-  orders(page = 1): Promise<Page<Order>> {
+  orders(page = 1): Promise<Answer<'/api/orders', 'get'>> {
     return this.request('GET', `/orders${page > 1 ? `?page=${page}` : ''}`);
   }
 
-  order(id: string): Promise<Order> {
+  order(id: string): Promise<Answer<'/api/orders/{id}', 'get'>> {
     return this.request('GET', `/orders/${encodeURIComponent(id)}`);
   }
 }

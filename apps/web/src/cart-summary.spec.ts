@@ -8,6 +8,8 @@ const product = (sku: string, priceCents: number): Product => ({
   description: '',
   priceCents,
   category: { slug: 'home', name: 'Home' },
+  imagePath: '',
+  updatedAt: '2026-01-01T00:00:00.000Z',
 });
 
 describe('summarizeCart', () => {

@@ -34,7 +34,13 @@ class FakeEventSource implements EventSourceLike {
 }
 
 function order(status: OrderStatus): Order {
-  return { id: 'o-1', status, items: [{ sku: 'SKU-1', quantity: 1 }], totalCents: 100, createdAt: '' };
+  return {
+    id: 'o-1',
+    status,
+    items: [{ sku: 'SKU-1', quantity: 1, priceCents: 100 }],
+    totalCents: 100,
+    createdAt: '',
+  };
 }
 
 function setup(statuses: OrderStatus[]) {

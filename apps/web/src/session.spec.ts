@@ -1,3 +1,4 @@
+import type { LoginResult } from './api';
 import { Session } from './session';
 
 class MemoryStorage {
@@ -13,7 +14,12 @@ class MemoryStorage {
   }
 }
 
-const login = { accessToken: 'jwt', expiresIn: 900, user: { id: 'u1', email: 'alice@example.com' } };
+const login: LoginResult = {
+  accessToken: 'jwt',
+  expiresIn: 900,
+  tokenType: 'Bearer',
+  user: { id: 'u1', email: 'alice@example.com', name: 'Alice', role: 'customer' },
+};
 
 describe(Session.name, () => {
   it('keeps the token in memory and survives a reload of the tab through sessionStorage', () => {

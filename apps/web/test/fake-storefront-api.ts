@@ -15,6 +15,8 @@ export const FAKE_DEMO_PASSWORD = 'stand-in-password';
 // The API's shapes as the page reads them; the stand-in keeps each order's owner on the side.
 type FakeOrder = Order & { userId: string };
 
+// Present in the API's product shape, not read by the page.
+const unread = { imagePath: '', updatedAt: '2026-01-01T00:00:00.000Z' };
 const home = { slug: 'home', name: 'Home & Living' };
 const office = { slug: 'office', name: 'Office' };
 const PRODUCTS: Product[] = [
@@ -25,6 +27,7 @@ const PRODUCTS: Product[] = [
     description: 'A warm reading light.',
     priceCents: 4599,
     category: home,
+    ...unread,
   },
   {
     id: 2,
@@ -33,6 +36,7 @@ const PRODUCTS: Product[] = [
     description: 'Dimmable, USB-C.',
     priceCents: 7250,
     category: office,
+    ...unread,
   },
   {
     id: 3,
@@ -41,6 +45,7 @@ const PRODUCTS: Product[] = [
     description: 'Soft and heavy.',
     priceCents: 8900,
     category: home,
+    ...unread,
   },
   {
     id: 4,
@@ -49,6 +54,7 @@ const PRODUCTS: Product[] = [
     description: 'Silent sweep.',
     priceCents: 2999,
     category: home,
+    ...unread,
   },
 ];
 const STOCK: Record<string, number> = {
@@ -252,15 +258,16 @@ export async function startFakeStorefrontApi(
       if (items.length === 0) return fail(res, 422, 'the cart is empty');
       const short = items.find((line) => (STOCK[line.sku] ?? 0) < line.quantity);
       if (short) return fail(res, 409, `out of stock: ${short.sku}`);
-      const totalCents = items.reduce(
-        (n, l) => n + PRODUCTS.find((p) => p.sku === l.sku)!.priceCents * l.quantity,
-        0,
-      );
+      const priced = items.map((l) => ({
+        ...l,
+        priceCents: PRODUCTS.find((p) => p.sku === l.sku)!.priceCents,
+      }));
+      const totalCents = priced.reduce((n, l) => n + l.priceCents * l.quantity, 0);
       const order: FakeOrder = {
         id: randomUUID(),
         userId,
         status: 'PENDING_PAYMENT',
-        items,
+        items: priced,
         totalCents,
         createdAt: new Date().toISOString(),
       };

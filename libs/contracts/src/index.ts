@@ -1,2 +1,3 @@
 export * from './events';
 export * from './inventory-api';
+export * from './http';

@@ -15,21 +15,25 @@ export const reservationRequest = z.object({
 });
 export type ReservationRequest = z.infer<typeof reservationRequest>;
 
-export type ReservationStatus = 'HELD' | 'COMMITTED' | 'RELEASED';
+export const reservationStatus = z.enum(['HELD', 'COMMITTED', 'RELEASED']);
+export type ReservationStatus = z.infer<typeof reservationStatus>;
 
-export interface ReservationResponse {
-  orderId: string;
-  status: ReservationStatus;
-  expiresAt: string;
-  items: { sku: string; quantity: number }[];
-}
+/** 200 (replayed) or 201 (new hold): the hold for the order, whatever its state now. */
+export const reservationResponse = z.object({
+  orderId: z.string(),
+  status: reservationStatus,
+  expiresAt: z.iso.datetime({ offset: true }),
+  items: z.array(z.object({ sku: z.string(), quantity: z.int() })),
+});
+export type ReservationResponse = z.infer<typeof reservationResponse>;
 
 /** 409 body when a SKU has too little stock: names the SKU so the caller can tell the user. */
-export interface OutOfStockBody {
-  statusCode: 409;
-  error: 'Conflict';
-  message: string;
-  sku: string;
-  available: number;
-  requestId: string;
-}
+export const outOfStockBody = z.object({
+  statusCode: z.literal(409),
+  error: z.literal('Conflict'),
+  message: z.string(),
+  sku: z.string(),
+  available: z.int(),
+  requestId: z.string(),
+});
+export type OutOfStockBody = z.infer<typeof outOfStockBody>;

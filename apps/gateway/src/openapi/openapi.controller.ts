@@ -1,11 +1,11 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { openApiDocument } from './openapi.document';
+import { openApiDocument, type OpenApiDocument } from './openapi.document';
 
 @Controller('api')
 export class OpenApiController {
   @Get('openapi.json')
   @Header('Cache-Control', 'public, max-age=60')
-  document(): typeof openApiDocument {
+  document(): OpenApiDocument {
     return openApiDocument;
   }
 }

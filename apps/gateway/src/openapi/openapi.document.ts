@@ -1,68 +1,384 @@
-// The public API as clients see it through the edge (`/api/...`), written by hand in OpenAPI 3.1.
-// Keep it in step with src/routes/route-table.ts and the auth controller: openapi.spec.ts fails when
-// a route-table entry has no operation here (or an operation has no route).
+// The public API as clients see it through the edge (`/api/...`), in OpenAPI 3.1, generated: every
+// route comes from src/routes/route-table.ts (plus the gateway's own controllers, below), its
+// security and its 401/403/429/5xx answers from the route's auth and from being proxied, and every
+// request and response shape from the zod schemas in @sdp/contracts (libs/contracts/src/http).
+// What is written here is what neither says: a summary, the tag, which schema goes where, and
+// the route's own refusals. openapi.spec.ts holds the document to the route table.
+import {
+  apiError,
+  cart,
+  cartLine,
+  cartQuantityRequest,
+  checkoutAccepted,
+  checkoutRequest,
+  componentSchemas,
+  jsonSchemaOf,
+  listProductsQuery,
+  loginRequest,
+  loginResult,
+  notificationList,
+  notificationsQuery,
+  notificationStreamQuery,
+  orderPage,
+  order,
+  ordersQuery,
+  product,
+  productChange,
+  productId,
+  productPage,
+  pspSettings,
+  pspSettingsChange,
+  recentlyViewed,
+  recordViewRequest,
+  registerRequest,
+  setStockRequest,
+  skuParam,
+  stock,
+  sweepResult,
+  topProducts,
+  topProductsQuery,
+  user,
+  writeStrategyRequest,
+  writeStrategyResult,
+  type JsonSchema,
+} from '@sdp/contracts';
+import { z } from 'zod';
+import { routeTable, type AuthRequirement, type HttpMethod, type RouteSpec } from '../routes/route-table';
 
-type Schema = Record<string, unknown>;
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Schema) => ({ 'application/json': { schema } });
-const ok = (description: string, schema: Schema) => ({ description, content: json(schema) });
-const error = (description: string) => ({ description, content: json(ref('Error')) });
-/** `{ items: [...] }`, the shape of every list the API returns. */
-const listOf = (name: string): Schema => ({
-  type: 'object',
-  properties: { items: { type: 'array', items: ref(name) } },
-});
-/** A list with its paging. */
-const pageOf = (name: string): Schema => ({
-  type: 'object',
-  properties: {
-    items: { type: 'array', items: ref(name) },
-    page: { type: 'integer' },
-    limit: { type: 'integer' },
-    total: { type: 'integer' },
+interface Success {
+  status: 200 | 201 | 202 | 204;
+  description: string;
+  /** A JSON body of this shape; `content` for anything else; neither: no body. */
+  body?: z.ZodType;
+  content?: Record<string, object>;
+}
+
+/** What the document says about one route beyond the route table. */
+interface OperationSpec {
+  summary: string;
+  description?: string;
+  /** Defaults to the upstream service; admin routes are tagged `admin` as well. */
+  tag?: string;
+  /** One schema per `:name` in the path. */
+  path?: z.ZodObject;
+  query?: z.ZodObject;
+  headers?: object[];
+  body?: z.ZodType;
+  /** The request body may be left out. */
+  bodyOptional?: true;
+  ok: Success;
+  /** The route's own refusals (status → when); auth, rate-limit and upstream answers are added. */
+  errors?: Record<number, string>;
+}
+
+/** `/api/products/:id` → `/api/products/{id}` */
+export const toOpenApiPath = (path: string): string => path.replace(/:(\w+)/g, '{$1}');
+
+const key = (method: HttpMethod, path: string) => `${method} ${path}`;
+const byId = z.object({ id: productId });
+const bySku = z.object({ sku: skuParam });
+
+/** A route as the document sees it: a route-table entry or one of the gateway's own controllers. */
+interface DocumentedRoute extends Pick<RouteSpec, 'method' | 'path' | 'auth'> {
+  upstream?: string;
+  /** Counts against a rate limit (may answer 429). */
+  rateLimited: boolean;
+  /** Forwarded to an upstream (may answer 502, 503, 504). */
+  proxied: boolean;
+}
+
+/** The gateway's own routes: controllers, not route-table entries. */
+const gatewayRoutes: readonly DocumentedRoute[] = [
+  { method: 'POST', path: '/api/auth/register', auth: 'public', rateLimited: true, proxied: false },
+  { method: 'POST', path: '/api/auth/login', auth: 'public', rateLimited: true, proxied: false },
+  { method: 'GET', path: '/api/openapi.json', auth: 'public', rateLimited: false, proxied: false },
+];
+
+const operations: Record<string, OperationSpec> = {
+  [key('POST', '/api/auth/register')]: {
+    summary: 'Create a customer account',
+    tag: 'auth',
+    body: registerRequest,
+    ok: { status: 201, description: 'The new user', body: user },
+    errors: {
+      400: 'Bad email, password (< 8 characters) or name (1..100 characters)',
+      409: 'Email already registered',
+    },
   },
-});
+  [key('POST', '/api/auth/login')]: {
+    summary: 'Exchange email and password for an access token',
+    tag: 'auth',
+    body: loginRequest,
+    ok: { status: 200, description: 'Token and user', body: loginResult },
+    errors: {
+      400: 'Missing email or password',
+      401: 'Invalid email or password (one message for both)',
+    },
+  },
+  [key('GET', '/api/openapi.json')]: {
+    summary: 'This document',
+    tag: 'meta',
+    ok: { status: 200, description: 'OpenAPI 3.1', content: { 'application/json': {} } },
+  },
 
+  // catalog
+  [key('GET', '/api/products')]: {
+    summary: 'List products (edge-cached)',
+    query: listProductsQuery,
+    ok: { status: 200, description: 'A page of products', body: productPage },
+    errors: { 400: 'Bad query' },
+  },
+  [key('GET', '/api/products/top')]: {
+    summary: 'Best-sellers (edge-cached)',
+    query: topProductsQuery,
+    ok: { status: 200, description: 'Top products', body: topProducts },
+  },
+  [key('GET', '/api/products/:id')]: {
+    summary: 'One product (edge-cached)',
+    path: byId,
+    ok: { status: 200, description: 'The product', body: product },
+    errors: { 404: 'No such product' },
+  },
+  [key('PUT', '/api/admin/products/:id')]: {
+    summary: 'Change a product; invalidates every cache layer',
+    path: byId,
+    body: productChange,
+    ok: { status: 200, description: 'The updated product', body: product },
+    errors: { 400: 'Bad change', 404: 'No such product' },
+  },
+  [key('GET', '/api/me/recently-viewed')]: {
+    summary: "The caller's recently viewed products, newest first (at most 20)",
+    ok: { status: 200, description: 'Recently viewed', body: recentlyViewed },
+  },
+  [key('POST', '/api/me/recently-viewed')]: {
+    summary: 'Record that the caller viewed a product',
+    body: recordViewRequest,
+    ok: { status: 204, description: 'Recorded' },
+    errors: { 400: 'Bad product id', 404: 'No such product' },
+  },
+  [key('PUT', '/api/admin/cache/write-strategy')]: {
+    summary: 'Switch the catalog product write strategy for every replica (docs/cache-write-strategies.md)',
+    body: writeStrategyRequest,
+    ok: { status: 200, description: 'The strategy now in force', body: writeStrategyResult },
+    errors: { 400: 'Unknown strategy' },
+  },
+
+  // inventory
+  [key('GET', '/api/stock/:sku')]: {
+    summary: 'Stock of one SKU',
+    path: bySku,
+    ok: { status: 200, description: 'Stock', body: stock },
+    errors: { 404: 'Unknown SKU' },
+  },
+  [key('PUT', '/api/admin/stock/:sku')]: {
+    summary: 'Set stock on hand (flash-sale set-up)',
+    path: bySku,
+    body: setStockRequest,
+    ok: { status: 200, description: 'Stock', body: stock },
+    errors: { 400: 'Bad onHand' },
+  },
+  [key('POST', '/api/admin/sweeper/run')]: {
+    summary: 'Release expired holds now (the sweeper otherwise runs on a schedule)',
+    ok: { status: 200, description: 'What was released', body: sweepResult },
+  },
+
+  // orders: cart, checkout, orders
+  [key('GET', '/api/cart')]: {
+    summary: "The caller's cart",
+    tag: 'cart',
+    ok: { status: 200, description: 'Cart', body: cart },
+  },
+  [key('DELETE', '/api/cart')]: {
+    summary: 'Empty the cart',
+    tag: 'cart',
+    ok: { status: 200, description: 'Cart', body: cart },
+  },
+  [key('POST', '/api/cart/items')]: {
+    summary: 'Add a line (adds to an existing quantity)',
+    tag: 'cart',
+    body: cartLine,
+    ok: { status: 200, description: 'Cart', body: cart },
+    errors: { 400: 'Bad line' },
+  },
+  [key('PATCH', '/api/cart/items/:sku')]: {
+    summary: 'Set the quantity of a line',
+    tag: 'cart',
+    path: bySku,
+    body: cartQuantityRequest,
+    ok: { status: 200, description: 'Cart', body: cart },
+    errors: { 400: 'Bad quantity' },
+  },
+  [key('DELETE', '/api/cart/items/:sku')]: {
+    summary: 'Remove a line',
+    tag: 'cart',
+    path: bySku,
+    ok: { status: 200, description: 'Cart', body: cart },
+  },
+  [key('POST', '/api/checkout')]: {
+    summary: 'Check out the cart (or the given items); stricter rate limit, 10 s timeout',
+    tag: 'checkout',
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: true,
+        schema: { type: 'string' },
+        description: 'A retry with the same key and body gets the first answer (Idempotent-Replayed: true)',
+      },
+    ],
+    body: checkoutRequest,
+    bodyOptional: true,
+    ok: { status: 202, description: 'Order placed, payment pending', body: checkoutAccepted },
+    errors: {
+      400: 'Bad body or missing Idempotency-Key',
+      409: 'Out of stock, or the hold an earlier attempt with this key took has expired (use a new key)',
+      422: 'Idempotency-Key reused with another body',
+    },
+  },
+  [key('GET', '/api/orders')]: {
+    summary: "The caller's orders",
+    tag: 'orders',
+    query: ordersQuery,
+    ok: { status: 200, description: 'Orders', body: orderPage },
+  },
+  [key('GET', '/api/orders/:id')]: {
+    summary: 'One of the caller’s orders',
+    tag: 'orders',
+    path: z.object({ id: z.uuid() }),
+    ok: { status: 200, description: 'Order', body: order },
+    errors: { 404: 'No such order' },
+  },
+
+  // notifications
+  [key('GET', '/api/notifications')]: {
+    summary: "The caller's recent notifications",
+    query: notificationsQuery,
+    ok: { status: 200, description: 'Notifications', body: notificationList },
+  },
+  [key('GET', '/api/notifications/stream')]: {
+    summary: 'Server-Sent Events of the caller’s order outcomes',
+    description:
+      'EventSource cannot send an Authorization header, so this route (and only this one) also ' +
+      'accepts the token as ?access_token=. Last-Event-ID replays what was missed.',
+    query: notificationStreamQuery,
+    ok: { status: 200, description: 'An event stream', content: { 'text/event-stream': {} } },
+  },
+
+  // payments
+  [key('GET', '/api/admin/psp')]: {
+    summary: 'Payment simulator settings',
+    ok: { status: 200, description: 'Settings', body: pspSettings },
+  },
+  [key('PUT', '/api/admin/psp')]: {
+    summary: 'Change the payment simulator (latency, failure and timeout rates)',
+    body: pspSettingsChange,
+    ok: { status: 200, description: 'Settings', body: pspSettings },
+    errors: { 400: 'Bad settings' },
+  },
+};
+
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const error = (description: string) => ({ description, content: json(jsonSchemaOf(apiError)) });
+const integer = { schema: { type: 'integer' } };
 const rateLimitHeaders = {
-  'RateLimit-Limit': { description: 'Requests allowed per window', schema: { type: 'integer' } },
-  'RateLimit-Remaining': { description: 'Requests left in this window', schema: { type: 'integer' } },
-  'RateLimit-Reset': { description: 'Seconds until the window resets', schema: { type: 'integer' } },
+  'RateLimit-Limit': { description: 'Requests allowed per window', ...integer },
+  'RateLimit-Remaining': { description: 'Requests left in this window', ...integer },
+  'RateLimit-Reset': { description: 'Seconds until the window resets', ...integer },
 };
 const tooMany = {
   description: 'Rate limit exceeded (shared by every gateway replica)',
-  headers: { ...rateLimitHeaders, 'Retry-After': { schema: { type: 'integer' } } },
-  content: json(ref('Error')),
+  headers: { ...rateLimitHeaders, 'Retry-After': integer },
+  content: json(jsonSchemaOf(apiError)),
 };
 /** Answers every proxied route may give when its upstream is in trouble. */
 const upstreamErrors = {
-  '429': tooMany,
   '502': error('The upstream service could not be reached'),
   '503': {
     description: 'The upstream circuit is open (fail fast); retry after Retry-After seconds',
-    headers: { 'Retry-After': { schema: { type: 'integer' } } },
-    content: json(ref('Error')),
+    headers: { 'Retry-After': integer },
+    content: json(jsonSchemaOf(apiError)),
   },
   '504': error('The upstream service did not answer in time'),
 };
-const signedIn = { '401': error('Missing, expired or invalid access token') };
-const adminOnly = { ...signedIn, '403': error('The caller is not an admin') };
-const bearer = [{ bearer: [] }];
+const authErrors: Record<AuthRequirement, Record<string, object>> = {
+  public: {},
+  customer: { '401': error('Missing, expired or invalid access token') },
+  admin: {
+    '401': error('Missing, expired or invalid access token'),
+    '403': error('The caller is not an admin'),
+  },
+};
 
-const param = (name: string, schema: Schema, description?: string) => ({
-  name,
-  in: 'path',
-  required: true,
-  schema,
-  ...(description ? { description } : {}),
-});
-const skuParam = param('sku', { type: 'string', pattern: '^[A-Z0-9-]{3,32}$' }, 'e.g. SKU-000001');
-const query = (name: string, schema: Schema, description?: string) => ({
-  name,
-  in: 'query',
-  required: false,
-  schema,
-  ...(description ? { description } : {}),
-});
+/** Path, query or header parameters from an object schema's properties. */
+function parameters(where: 'path' | 'query', shape: z.ZodObject | undefined): object[] {
+  if (!shape) return [];
+  const { properties = {}, required = [] } = jsonSchemaOf(shape) as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return Object.entries(properties).map(([name, { description, ...schema }]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.includes(name),
+    schema,
+    ...(description ? { description } : {}),
+  }));
+}
+
+function operation(route: DocumentedRoute) {
+  const spec = operations[key(route.method, route.path)];
+  if (!spec) throw new Error(`openapi: no operation for ${key(route.method, route.path)}`);
+  const pathNames = [...route.path.matchAll(/:(\w+)/g)].map(([, name]) => name);
+  const described = Object.keys(spec.path?.shape ?? {});
+  if (pathNames.join() !== described.join()) {
+    throw new Error(
+      `openapi: ${key(route.method, route.path)} describes path parameters [${described.join()}]`,
+    );
+  }
+  const tag = spec.tag ?? route.upstream;
+  if (!tag) throw new Error(`openapi: ${key(route.method, route.path)} has no tag`);
+  const params = [
+    ...parameters('path', spec.path),
+    ...parameters('query', spec.query),
+    ...(spec.headers ?? []),
+  ];
+  const { ok } = spec;
+  const content = ok.body ? json(jsonSchemaOf(ok.body)) : ok.content;
+  return {
+    summary: spec.summary,
+    ...(spec.description ? { description: spec.description } : {}),
+    tags: route.auth === 'admin' ? [tag, 'admin'] : [tag],
+    'x-auth': route.auth,
+    ...(route.auth === 'public' ? {} : { security: [{ bearer: [] }] }),
+    ...(params.length ? { parameters: params } : {}),
+    ...(spec.body
+      ? { requestBody: { required: !spec.bodyOptional, content: json(jsonSchemaOf(spec.body)) } }
+      : {}),
+    responses: {
+      [ok.status]: { description: ok.description, ...(content ? { content } : {}) },
+      ...Object.fromEntries(Object.entries(spec.errors ?? {}).map(([status, why]) => [status, error(why)])),
+      ...authErrors[route.auth],
+      ...(route.rateLimited ? { '429': tooMany } : {}),
+      ...(route.proxied ? upstreamErrors : {}),
+    },
+  };
+}
+
+function buildPaths() {
+  const routes: DocumentedRoute[] = [
+    ...gatewayRoutes,
+    ...routeTable.map((route) => ({ ...route, rateLimited: true, proxied: true })),
+  ];
+  const documented = new Set(routes.map((route) => key(route.method, route.path)));
+  const stray = Object.keys(operations).filter((k) => !documented.has(k));
+  if (stray.length) throw new Error(`openapi: operations for routes nobody serves: ${stray.join(', ')}`);
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const item = (paths[toOpenApiPath(route.path)] ??= {});
+    item[route.method.toLowerCase()] = operation(route);
+  }
+  return paths;
+}
 
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -84,476 +400,8 @@ export const openApiDocument = {
         description: 'From POST /api/auth/login; short-lived (JWT_TTL_SECONDS, 15 min by default).',
       },
     },
-    schemas: {
-      Error: {
-        type: 'object',
-        required: ['statusCode', 'error', 'message', 'requestId'],
-        properties: {
-          statusCode: { type: 'integer' },
-          error: { type: 'string' },
-          message: { type: 'string' },
-          requestId: { type: 'string' },
-        },
-      },
-      User: {
-        type: 'object',
-        required: ['id', 'email', 'name', 'role'],
-        properties: {
-          id: { type: 'string', format: 'uuid' },
-          email: { type: 'string', format: 'email' },
-          name: { type: 'string' },
-          role: { enum: ['customer', 'admin'] },
-        },
-      },
-      RegisterRequest: {
-        type: 'object',
-        required: ['email', 'password', 'name'],
-        additionalProperties: false,
-        properties: {
-          email: { type: 'string', format: 'email', maxLength: 254 },
-          password: { type: 'string', minLength: 8, maxLength: 128 },
-          name: { type: 'string', minLength: 1, maxLength: 100 },
-        },
-      },
-      LoginRequest: {
-        type: 'object',
-        required: ['email', 'password'],
-        additionalProperties: false,
-        properties: { email: { type: 'string' }, password: { type: 'string' } },
-      },
-      LoginResult: {
-        type: 'object',
-        required: ['accessToken', 'expiresIn', 'tokenType', 'user'],
-        properties: {
-          accessToken: { type: 'string' },
-          expiresIn: { type: 'integer', description: 'seconds' },
-          tokenType: { const: 'Bearer' },
-          user: ref('User'),
-        },
-      },
-      Product: {
-        type: 'object',
-        properties: {
-          id: { type: 'integer' },
-          sku: { type: 'string' },
-          name: { type: 'string' },
-          description: { type: 'string' },
-          priceCents: { type: 'integer' },
-          category: { type: 'object', properties: { slug: { type: 'string' }, name: { type: 'string' } } },
-          imagePath: { type: 'string' },
-          available: { type: ['integer', 'null'] },
-        },
-      },
-      ProductPage: pageOf('Product'),
-      ProductChange: {
-        type: 'object',
-        additionalProperties: false,
-        minProperties: 1,
-        properties: {
-          name: { type: 'string', maxLength: 200 },
-          description: { type: 'string', maxLength: 2000 },
-          priceCents: { type: 'integer', minimum: 1 },
-        },
-      },
-      Stock: {
-        type: 'object',
-        properties: {
-          sku: { type: 'string' },
-          onHand: { type: 'integer' },
-          reserved: { type: 'integer' },
-          available: { type: 'integer' },
-        },
-      },
-      CartLine: {
-        type: 'object',
-        required: ['sku', 'quantity'],
-        properties: { sku: { type: 'string' }, quantity: { type: 'integer', minimum: 1, maximum: 100 } },
-      },
-      Cart: listOf('CartLine'),
-      Order: {
-        type: 'object',
-        properties: {
-          id: { type: 'string', format: 'uuid' },
-          status: { enum: ['PENDING_PAYMENT', 'CONFIRMED', 'CANCELLED'] },
-          items: { type: 'array', items: ref('CartLine') },
-          totalCents: { type: 'integer' },
-          createdAt: { type: 'string', format: 'date-time' },
-        },
-      },
-      OrderPage: pageOf('Order'),
-      Notification: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          orderId: { type: 'string' },
-          type: { enum: ['order.confirmed', 'order.cancelled', 'payment.refunded'] },
-          data: { type: 'object' },
-          createdAt: { type: 'string', format: 'date-time' },
-        },
-      },
-      PspSettings: {
-        type: 'object',
-        properties: {
-          latencyMs: { type: 'integer', minimum: 0 },
-          failureRate: { type: 'number', minimum: 0, maximum: 1 },
-          timeoutRate: { type: 'number', minimum: 0, maximum: 1 },
-        },
-      },
-    },
+    schemas: componentSchemas(),
   },
-  paths: {
-    '/api/auth/register': {
-      post: {
-        summary: 'Create a customer account',
-        tags: ['auth'],
-        requestBody: { required: true, content: json(ref('RegisterRequest')) },
-        responses: {
-          '201': ok('The new user', ref('User')),
-          '400': error('Bad email, password (< 8 characters) or name (1..100 characters)'),
-          '409': error('Email already registered'),
-          '429': tooMany,
-        },
-      },
-    },
-    '/api/auth/login': {
-      post: {
-        summary: 'Exchange email and password for an access token',
-        tags: ['auth'],
-        requestBody: { required: true, content: json(ref('LoginRequest')) },
-        responses: {
-          '200': ok('Token and user', ref('LoginResult')),
-          '400': error('Missing email or password'),
-          '401': error('Invalid email or password (one message for both)'),
-          '429': tooMany,
-        },
-      },
-    },
-    '/api/openapi.json': {
-      get: {
-        summary: 'This document',
-        tags: ['meta'],
-        responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': {} } } },
-      },
-    },
-    '/api/products': {
-      get: {
-        summary: 'List products (edge-cached)',
-        tags: ['catalog'],
-        parameters: [
-          query('page', { type: 'integer', minimum: 1 }),
-          query('limit', { type: 'integer', minimum: 1, maximum: 100 }),
-          query('category', { type: 'string' }, 'category slug'),
-          query('q', { type: 'string' }, 'search text'),
-          query('sort', { type: 'string' }),
-        ],
-        responses: {
-          '200': ok('A page of products', ref('ProductPage')),
-          '400': error('Bad query'),
-          ...upstreamErrors,
-        },
-      },
-    },
-    '/api/products/top': {
-      get: {
-        summary: 'Best-sellers (edge-cached)',
-        tags: ['catalog'],
-        parameters: [query('n', { type: 'integer', minimum: 1 })],
-        responses: {
-          '200': ok('Top products', listOf('Product')),
-          ...upstreamErrors,
-        },
-      },
-    },
-    '/api/products/{id}': {
-      get: {
-        summary: 'One product (edge-cached)',
-        tags: ['catalog'],
-        parameters: [param('id', { type: 'integer', minimum: 1 })],
-        responses: {
-          '200': ok('The product', ref('Product')),
-          '404': error('No such product'),
-          ...upstreamErrors,
-        },
-      },
-    },
-    '/api/admin/products/{id}': {
-      put: {
-        summary: 'Change a product; invalidates every cache layer',
-        tags: ['catalog', 'admin'],
-        security: bearer,
-        parameters: [param('id', { type: 'integer', minimum: 1 })],
-        requestBody: { required: true, content: json(ref('ProductChange')) },
-        responses: {
-          '200': ok('The updated product', ref('Product')),
-          '400': error('Bad change'),
-          ...adminOnly,
-          '404': error('No such product'),
-          ...upstreamErrors,
-        },
-      },
-    },
-    '/api/me/recently-viewed': {
-      get: {
-        summary: "The caller's recently viewed products, newest first (at most 20)",
-        tags: ['catalog'],
-        security: bearer,
-        responses: {
-          '200': ok('Recently viewed', listOf('Product')),
-          ...signedIn,
-          ...upstreamErrors,
-        },
-      },
-      post: {
-        summary: 'Record that the caller viewed a product',
-        tags: ['catalog'],
-        security: bearer,
-        requestBody: {
-          required: true,
-          content: json({
-            type: 'object',
-            required: ['productId'],
-            properties: { productId: { type: 'integer', minimum: 1 } },
-          }),
-        },
-        responses: {
-          '204': { description: 'Recorded' },
-          '400': error('Bad product id'),
-          ...signedIn,
-          '404': error('No such product'),
-          ...upstreamErrors,
-        },
-      },
-    },
-    '/api/admin/cache/write-strategy': {
-      put: {
-        summary:
-          'Switch the catalog product write strategy for every replica (docs/cache-write-strategies.md)',
-        tags: ['catalog', 'admin'],
-        security: bearer,
-        requestBody: {
-          required: true,
-          content: json({
-            type: 'object',
-            required: ['strategy'],
-            properties: {
-              strategy: { type: 'string', enum: ['write-around', 'write-through', 'write-back'] },
-            },
-          }),
-        },
-        responses: {
-          '200': ok('The strategy now in force', {
-            type: 'object',
-            properties: { strategy: { type: 'string' } },
-          }),
-          '400': error('Unknown strategy'),
-          ...adminOnly,
-          ...upstreamErrors,
-        },
-      },
-    },
-    '/api/stock/{sku}': {
-      get: {
-        summary: 'Stock of one SKU',
-        tags: ['inventory'],
-        parameters: [skuParam],
-        responses: { '200': ok('Stock', ref('Stock')), '404': error('Unknown SKU'), ...upstreamErrors },
-      },
-    },
-    '/api/admin/stock/{sku}': {
-      put: {
-        summary: 'Set stock on hand (flash-sale set-up)',
-        tags: ['inventory', 'admin'],
-        security: bearer,
-        parameters: [skuParam],
-        requestBody: {
-          required: true,
-          content: json({
-            type: 'object',
-            required: ['onHand'],
-            properties: { onHand: { type: 'integer', minimum: 0 } },
-          }),
-        },
-        responses: {
-          '200': ok('Stock', ref('Stock')),
-          '400': error('Bad onHand'),
-          ...adminOnly,
-          ...upstreamErrors,
-        },
-      },
-    },
-    '/api/admin/sweeper/run': {
-      post: {
-        summary: 'Release expired holds now (the sweeper otherwise runs on a schedule)',
-        tags: ['inventory', 'admin'],
-        security: bearer,
-        responses: { '200': ok('What was released', { type: 'object' }), ...adminOnly, ...upstreamErrors },
-      },
-    },
-    '/api/cart': {
-      get: {
-        summary: "The caller's cart",
-        tags: ['cart'],
-        security: bearer,
-        responses: { '200': ok('Cart', ref('Cart')), ...signedIn, ...upstreamErrors },
-      },
-      delete: {
-        summary: 'Empty the cart',
-        tags: ['cart'],
-        security: bearer,
-        responses: { '200': ok('Cart', ref('Cart')), ...signedIn, ...upstreamErrors },
-      },
-    },
-    '/api/cart/items': {
-      post: {
-        summary: 'Add a line (adds to an existing quantity)',
-        tags: ['cart'],
-        security: bearer,
-        requestBody: { required: true, content: json(ref('CartLine')) },
-        responses: {
-          '200': ok('Cart', ref('Cart')),
-          '400': error('Bad line'),
-          ...signedIn,
-          ...upstreamErrors,
-        },
-      },
-    },
-    '/api/cart/items/{sku}': {
-      patch: {
-        summary: 'Set the quantity of a line',
-        tags: ['cart'],
-        security: bearer,
-        parameters: [skuParam],
-        requestBody: {
-          required: true,
-          content: json({
-            type: 'object',
-            required: ['quantity'],
-            properties: { quantity: { type: 'integer' } },
-          }),
-        },
-        responses: {
-          '200': ok('Cart', ref('Cart')),
-          '400': error('Bad quantity'),
-          ...signedIn,
-          ...upstreamErrors,
-        },
-      },
-      delete: {
-        summary: 'Remove a line',
-        tags: ['cart'],
-        security: bearer,
-        parameters: [skuParam],
-        responses: { '200': ok('Cart', ref('Cart')), ...signedIn, ...upstreamErrors },
-      },
-    },
-    '/api/checkout': {
-      post: {
-        summary: 'Check out the cart (or the given items); stricter rate limit, 10 s timeout',
-        tags: ['checkout'],
-        security: bearer,
-        parameters: [
-          {
-            name: 'Idempotency-Key',
-            in: 'header',
-            required: true,
-            schema: { type: 'string' },
-            description:
-              'A retry with the same key and body gets the first answer (Idempotent-Replayed: true)',
-          },
-        ],
-        requestBody: {
-          required: false,
-          content: json(listOf('CartLine')),
-        },
-        responses: {
-          '202': ok('Order placed, payment pending', {
-            type: 'object',
-            properties: { orderId: { type: 'string' }, status: { const: 'PENDING_PAYMENT' } },
-          }),
-          '400': error('Bad body or missing Idempotency-Key'),
-          ...signedIn,
-          '409': error(
-            'Out of stock, or the hold an earlier attempt with this key took has expired (use a new key)',
-          ),
-          '422': error('Idempotency-Key reused with another body'),
-          ...upstreamErrors,
-        },
-      },
-    },
-    '/api/orders': {
-      get: {
-        summary: "The caller's orders",
-        tags: ['orders'],
-        security: bearer,
-        parameters: [query('page', { type: 'integer' }), query('limit', { type: 'integer' })],
-        responses: { '200': ok('Orders', ref('OrderPage')), ...signedIn, ...upstreamErrors },
-      },
-    },
-    '/api/orders/{id}': {
-      get: {
-        summary: 'One of the caller’s orders',
-        tags: ['orders'],
-        security: bearer,
-        parameters: [param('id', { type: 'string', format: 'uuid' })],
-        responses: {
-          '200': ok('Order', ref('Order')),
-          ...signedIn,
-          '404': error('No such order'),
-          ...upstreamErrors,
-        },
-      },
-    },
-    '/api/notifications': {
-      get: {
-        summary: "The caller's recent notifications",
-        tags: ['notifications'],
-        security: bearer,
-        parameters: [query('limit', { type: 'integer' })],
-        responses: {
-          '200': ok('Notifications', listOf('Notification')),
-          ...signedIn,
-          ...upstreamErrors,
-        },
-      },
-    },
-    '/api/notifications/stream': {
-      get: {
-        summary: 'Server-Sent Events of the caller’s order outcomes',
-        description:
-          'EventSource cannot send an Authorization header, so this route (and only this one) also ' +
-          'accepts the token as ?access_token=. Last-Event-ID replays what was missed.',
-        tags: ['notifications'],
-        security: bearer,
-        parameters: [query('access_token', { type: 'string' }, 'the JWT, for EventSource')],
-        responses: {
-          '200': { description: 'An event stream', content: { 'text/event-stream': {} } },
-          ...signedIn,
-          ...upstreamErrors,
-        },
-      },
-    },
-    '/api/admin/psp': {
-      get: {
-        summary: 'Payment simulator settings',
-        tags: ['payments', 'admin'],
-        security: bearer,
-        responses: { '200': ok('Settings', ref('PspSettings')), ...adminOnly, ...upstreamErrors },
-      },
-      put: {
-        summary: 'Change the payment simulator (latency, failure and timeout rates)',
-        tags: ['payments', 'admin'],
-        security: bearer,
-        requestBody: { required: true, content: json(ref('PspSettings')) },
-        responses: {
-          '200': ok('Settings', ref('PspSettings')),
-          '400': error('Bad settings'),
-          ...adminOnly,
-          ...upstreamErrors,
-        },
-      },
-    },
-  },
-} as const;
-
-/** `/api/products/:id` → `/api/products/{id}` */
-export const toOpenApiPath = (path: string): string => path.replace(/:(\w+)/g, '{$1}');
+  paths: buildPaths(),
+};
+export type OpenApiDocument = typeof openApiDocument;

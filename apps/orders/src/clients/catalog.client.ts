@@ -1,8 +1,14 @@
-import { ServiceClient, UpstreamRejectedError, UpstreamUnavailableError } from './service-client';
+import { product } from '@sdp/contracts';
+import { z } from 'zod';
+import {
+  parseAnswer,
+  ServiceClient,
+  UpstreamRejectedError,
+  UpstreamUnavailableError,
+} from './service-client';
 
-interface ProductPage {
-  items: { sku: string; priceCents: number }[];
-}
+/** The part of the catalog's product page (`productPage`) a price lookup reads; the rest may change freely. */
+const priceList = z.object({ items: z.array(product.pick({ sku: true, priceCents: true })) });
 
 /** Current prices from the catalog (`GET /products?skus=...`): the price of an order is decided at checkout. */
 export class CatalogClient {
@@ -18,6 +24,7 @@ export class CatalogClient {
     if (status !== 200) {
       throw new UpstreamRejectedError('catalog', status, `catalog refused the price lookup (${status})`);
     }
-    return new Map((body as ProductPage).items.map((p) => [p.sku, p.priceCents]));
+    const { items } = parseAnswer('catalog', priceList, { status, body });
+    return new Map(items.map((p) => [p.sku, p.priceCents]));
   }
 }

@@ -1,11 +1,23 @@
-import type { OutOfStockBody, ReservationRequest, ReservationResponse } from '@sdp/contracts';
+import {
+  outOfStockBody,
+  reservationResponse,
+  type ReservationRequest,
+  type ReservationResponse,
+} from '@sdp/contracts';
 import { signIdentity } from '@sdp/identity';
-import { ServiceClient, UpstreamRejectedError, UpstreamUnavailableError } from './service-client';
+import {
+  parseAnswer,
+  ServiceClient,
+  UpstreamRejectedError,
+  UpstreamUnavailableError,
+} from './service-client';
 
 export type ReserveResult =
   | { kind: 'held'; reservation: ReservationResponse }
   | { kind: 'out_of_stock'; sku: string; available: number; message: string }
   | { kind: 'unknown_sku'; message: string };
+
+const outOfStockConflict = outOfStockBody.pick({ sku: true, available: true }).partial();
 
 const messageOf = (body: unknown): string =>
   typeof (body as { message?: unknown })?.message === 'string'
@@ -29,9 +41,13 @@ export class InventoryClient {
       body: request,
     });
     const { status, body } = response;
-    if (status === 200 || status === 201) return { kind: 'held', reservation: body as ReservationResponse };
+    if (status === 200 || status === 201) {
+      return { kind: 'held', reservation: parseAnswer('inventory', reservationResponse, response) };
+    }
     if (status === 409) {
-      const conflict = body as Partial<OutOfStockBody>;
+      // Read leniently: an answer without the SKU is still "out of stock", only less precise.
+      const parsed = outOfStockConflict.safeParse(body);
+      const conflict = parsed.success ? parsed.data : {};
       return {
         kind: 'out_of_stock',
         sku: conflict.sku ?? 'unknown',

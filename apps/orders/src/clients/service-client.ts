@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { z } from 'zod';
 
 /** The dependency could not answer (down, timed out, or said 5xx): retryable, answered as 503. */
 export class UpstreamUnavailableError extends Error {
@@ -21,6 +22,35 @@ export class UpstreamRejectedError extends Error {
     super(message);
     this.name = 'UpstreamRejectedError';
   }
+}
+
+/**
+ * The dependency answered, but not in the shape its contract (@sdp/contracts) promises: our bug or a
+ * version skew, so answered as 502 like any other refusal we cannot act on.
+ */
+export class UpstreamMalformedError extends UpstreamRejectedError {
+  constructor(service: string, status: number, message: string) {
+    super(service, status, message);
+    this.name = 'UpstreamMalformedError';
+  }
+}
+
+/** The body of `response`, parsed with the contract's `schema`; UpstreamMalformedError if it does not fit. */
+export function parseAnswer<T extends z.ZodType>(
+  service: string,
+  schema: T,
+  response: Pick<UpstreamResponse, 'status' | 'body'>,
+): z.output<T> {
+  const parsed = schema.safeParse(response.body);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map(
+    (i) => `${i.path.join('.') || 'body'}: ${i.message.replace(/^Invalid input: /, '')}`,
+  );
+  throw new UpstreamMalformedError(
+    service,
+    response.status,
+    `${service} answered ${response.status} with a malformed body (${problems.slice(0, 3).join('; ')})`,
+  );
 }
 
 export interface UpstreamResponse {
