@@ -3,6 +3,7 @@ import { configFor, databaseFor, kafkaFor, observabilityFor } from '@sdp/bootstr
 import { OrderCancelled, OrderConfirmed, OrderUnfulfillable, StockChanged } from '@sdp/contracts';
 import { LockModule } from '@sdp/locks';
 import { OutboxModule } from '@sdp/outbox';
+import { consumerGroups } from '@sdp/topology';
 import { INVENTORY_CONFIG, type InventoryConfig } from './config';
 import { inventoryMigrations } from './db/migrations';
 import { seedStock } from './db/seed';
@@ -28,12 +29,11 @@ export class AppModule {
           retryCount: config.LOCK_RETRY_COUNT,
           retryDelayMs: config.LOCK_RETRY_DELAY_MS,
         }),
-        kafkaFor(config, [
-          StockChanged.type,
-          OrderConfirmed.type,
-          OrderCancelled.type,
-          OrderUnfulfillable.type,
-        ]),
+        kafkaFor(
+          config,
+          [StockChanged.type, OrderConfirmed.type, OrderCancelled.type, OrderUnfulfillable.type],
+          { groupNames: { [consumerGroups.inventory.orderEvents]: config.KAFKA_CONSUMER_GROUP } },
+        ),
         OutboxModule.forRoot({ schema: config.DB_SCHEMA }),
         InventoryModule,
       ],

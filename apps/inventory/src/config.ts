@@ -7,6 +7,7 @@ import {
   serviceConfigShape,
   withInstanceId,
 } from '@sdp/config';
+import { consumerGroups } from '@sdp/topology';
 import { z } from 'zod';
 
 export const inventoryConfigSchema = z.object({
@@ -26,10 +27,11 @@ export const inventoryConfigSchema = z.object({
   LOCK_RETRY_DELAY_MS: positiveInt(100),
   RESERVATION_TTL_SECONDS: positiveInt(900),
   SWEEPER_INTERVAL_MS: positiveInt(5_000),
+  /** Renames the order-events consumer group (named in @sdp/topology): a test gives one replica a group of its own. */
   KAFKA_CONSUMER_GROUP: z
     .string()
     .regex(/^[\w.-]+$/, 'must be letters, digits, ".", "_" or "-"')
-    .default('inventory'),
+    .default(consumerGroups.inventory.orderEvents),
   SEED_DEMO_DATA: boolean(true),
 });
 

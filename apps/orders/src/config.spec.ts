@@ -20,7 +20,6 @@ describe(loadOrdersConfig.name, () => {
       CART_TTL_SECONDS: 604_800,
       IDEMPOTENCY_KEY_TTL_HOURS: 24,
       UPSTREAM_TIMEOUT_MS: 8_000,
-      CONSUMER_GROUP: 'orders',
     });
     expect(config.INVENTORY_URLS).toEqual(['http://127.0.0.1:3200', 'http://127.0.0.1:3201']);
   });

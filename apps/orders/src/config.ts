@@ -39,11 +39,6 @@ export const ordersConfigSchema = z.object({
   IDEMPOTENCY_KEY_TTL_HOURS: positiveInt(24),
   /** An in_progress key older than this is taken as abandoned (its replica died mid-checkout). */
   IDEMPOTENCY_STALE_SECONDS: positiveInt(60),
-  /** Kafka consumer group for payment outcomes (tests give each run its own). */
-  CONSUMER_GROUP: z
-    .string()
-    .regex(/^[\w.-]+$/, 'must be letters, digits, ".", "_" or "-"')
-    .default('orders'),
 });
 
 export type OrdersConfig = z.infer<typeof ordersConfigSchema> & { INSTANCE_ID: string };

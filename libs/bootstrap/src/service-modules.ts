@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule, type DatabaseModuleOptions } from '@sdp/database';
 import { INTERNAL_AUTH_SECRET } from '@sdp/identity';
-import { KafkaModule } from '@sdp/messaging';
+import { KafkaModule, type KafkaModuleOptions } from '@sdp/messaging';
 import { ObservabilityModule } from '@sdp/observability';
 import { CacheRedisModule } from '@sdp/redis';
 
@@ -66,8 +66,15 @@ export const databaseFor = (
 export const cacheRedisFor = (config: ServiceBaseConfig & { REDIS_CACHE_URL: string }): DynamicModule =>
   CacheRedisModule.forRoot({ url: config.REDIS_CACHE_URL, name: config.INSTANCE_ID });
 
-/** Kafka with the event topics this service publishes or consumes (created at start, with their DLQs). */
-export const kafkaFor = (config: ServiceBaseConfig, topics: readonly string[]): DynamicModule =>
+/**
+ * Kafka with the event topics this service publishes or consumes (created at start, with their
+ * DLQs); its @ConsumeEvents handlers start once the app is up.
+ */
+export const kafkaFor = (
+  config: ServiceBaseConfig,
+  topics: readonly string[],
+  options: Pick<KafkaModuleOptions, 'groupNames'> = {},
+): DynamicModule =>
   KafkaModule.forRootAsync({
     inject: [],
     useFactory: () => ({
@@ -75,5 +82,6 @@ export const kafkaFor = (config: ServiceBaseConfig, topics: readonly string[]): 
       brokers: config.KAFKA_BROKERS,
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
       topics,
+      ...options,
     }),
   });

@@ -5,3 +5,4 @@ export * from './publisher';
 export * from './consumer';
 export * from './retry';
 export * from './kafka.module';
+export * from './consume';

@@ -1,18 +1,22 @@
 import {
   DynamicModule,
   Global,
+  Inject,
   Injectable,
   Logger,
   Module,
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { ReadinessService } from '@sdp/observability';
+import type { ConsumerGroup } from '@sdp/topology';
 import { Kafka, type Admin } from 'kafkajs';
 import { dlqTopic } from './headers';
 import { createKafka, ensureTopics } from './kafka';
 import { EventPublisher } from './publisher';
-import { runConsumer, type ConsumerOptions, type EventSubscriber } from './consumer';
+import { discoverConsumers } from './consume';
+import { runConsumer, type EventSubscriber } from './consumer';
 
 export interface KafkaModuleOptions {
   clientId: string;
@@ -22,12 +26,19 @@ export interface KafkaModuleOptions {
   /** Event topics this service publishes or consumes; they and their `.dlq` are created at start. */
   topics: readonly string[];
   partitions?: number;
+  /**
+   * Another name for a consumer group (still prefixed), for the rare case a group's members must be
+   * told apart by config, e.g. a test giving one replica a group of its own.
+   */
+  groupNames?: Partial<Record<ConsumerGroup, string>>;
 }
 
 interface AsyncOptions {
   inject: (string | symbol | (new (...args: never[]) => unknown))[];
   useFactory: (...deps: never[]) => KafkaModuleOptions;
 }
+
+const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
 
 /** Resolves an event topic to the real topic name (with the stack's prefix). */
 export class Topics {
@@ -39,37 +50,38 @@ export class Topics {
 }
 
 /**
- * Consumers a service declares; they start once the app is up (so handlers can use every
- * provider) and stop first on shutdown (so no handler runs against a closing database).
+ * The service's declared consumers (@ConsumeEvents methods, found at boot): one Kafka consumer per
+ * group. They start once the app is up (so handlers can use every provider) and stop first on
+ * shutdown (so no handler runs against a closing database).
  */
 @Injectable()
 export class Consumers implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Consumers');
-  private readonly declared: Omit<ConsumerOptions, 'kafka'>[] = [];
   private readonly running: EventSubscriber[] = [];
 
   constructor(
     private readonly kafka: Kafka,
     private readonly topics: Topics,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
   ) {}
 
-  /**
-   * Declare a consumer: `topics` are event topics and `groupId` a plain group name; both get the
-   * stack's prefix here, so two stacks sharing a broker never share a consumer group.
-   */
-  declare(options: Omit<ConsumerOptions, 'kafka'>): void {
-    this.declared.push({
-      // A brand-new group starts at the beginning, so events published before the service first
-      // started are not skipped; consumers are idempotent, so re-reading history is harmless.
-      fromBeginning: true,
-      ...options,
-      groupId: this.topics.name(options.groupId),
-      topics: options.topics.map((t) => this.topics.name(t)),
-    });
+  /** A group's real name: its topology name (or the configured rename), with the stack's prefix once. */
+  groupId(group: ConsumerGroup): string {
+    return this.topics.name(this.options.groupNames?.[group] ?? group);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const options of this.declared) {
+    for (const declared of discoverConsumers(this.discovery, this.scanner)) {
+      const options = {
+        groupId: this.groupId(declared.group),
+        topics: declared.topics.map((t) => this.topics.name(t)),
+        // A brand-new group starts at the beginning, so events published before the service first
+        // started are not skipped; consumers are idempotent, so re-reading history is harmless.
+        fromBeginning: true,
+        handler: declared.handle,
+      };
       this.running.push(await runConsumer({ ...options, kafka: this.kafka }));
       this.logger.log(`consuming ${options.topics.join(', ')} as group ${options.groupId}`);
     }
@@ -79,8 +91,6 @@ export class Consumers implements OnApplicationBootstrap, OnApplicationShutdown 
     await Promise.allSettled(this.running.splice(0).map((consumer) => consumer.stop()));
   }
 }
-
-const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
 
 @Global()
 @Module({})
@@ -102,6 +112,7 @@ export class KafkaModule implements OnApplicationShutdown {
   static forRootAsync(options: AsyncOptions): DynamicModule {
     return {
       module: KafkaModule,
+      imports: [DiscoveryModule],
       providers: [
         { provide: KAFKA_OPTIONS, inject: options.inject, useFactory: options.useFactory },
         {

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /**
  * Claims an event for a consumer inside the caller's transaction. Returns false when this consumer
@@ -17,4 +17,27 @@ export async function claimEvent(
     [consumer, eventId],
   );
   return rows.length === 1;
+}
+
+/**
+ * One consumer's inbox. `once(eventId, work)` claims the event and runs `work` in the same
+ * transaction, so the claim, the work and any outbox rows it appends commit together (or not at
+ * all, and the redelivery redoes them). It answers 'duplicate', without running `work`, when this
+ * consumer already processed the event.
+ */
+export class Inbox {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: string,
+    /** The consumer's name in processed_messages, e.g. `orders.payment-outcome`. */
+    readonly consumer: string,
+  ) {}
+
+  once<T>(eventId: string, work: (manager: EntityManager) => Promise<T>): Promise<T | 'duplicate'> {
+    return this.dataSource.transaction(async (manager) =>
+      (await claimEvent(manager, this.schema, this.consumer, eventId))
+        ? work(manager)
+        : ('duplicate' as const),
+    );
+  }
 }

@@ -1,3 +1,4 @@
 export * from './infra';
 export * from './services';
 export * from './env';
+export * from './consumer-groups';

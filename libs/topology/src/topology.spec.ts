@@ -58,3 +58,16 @@ describe('service env', () => {
     for (const topic of eventTopics) expect(topics).toEqual(expect.arrayContaining([topic, `${topic}.dlq`]));
   });
 });
+
+describe('consumer groups', () => {
+  it('are named once, each a plain name the messaging library can prefix', async () => {
+    const { consumerGroups } = await import('./index');
+    const names = Object.values(consumerGroups).flatMap((groups) => Object.values(groups) as string[]);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(name).toMatch(/^[a-z][\w.-]*$/);
+    // The production names: renaming one starts a new group that re-reads its topics from the beginning.
+    expect(names).toEqual(
+      expect.arrayContaining(['orders', 'orders.inventory-events', 'inventory', 'payments', 'notifications']),
+    );
+  });
+});

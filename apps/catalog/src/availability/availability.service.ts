@@ -1,16 +1,14 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { StockChanged } from '@sdp/contracts';
-import { Consumers, NonRetryableError, type EventEnvelope } from '@sdp/messaging';
+import { ConsumeEvents, type ConsumedEvent } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
 import { CACHE_REDIS } from '@sdp/redis';
+import { consumerGroups } from '@sdp/topology';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { CATALOG_CONFIG, type CatalogConfig } from '../config';
 import { EdgeRefresher } from '../edge/edge-refresh';
 import { ProductsRepository } from '../products/products.repository';
-
-/** One group for all replicas: the Redis state is shared, so one replica applying each change is enough. */
-export const AVAILABILITY_GROUP = 'catalog-availability';
 
 /**
  * Availability from inventory's stock.changed, kept in Redis so product reads can show it:
@@ -23,13 +21,12 @@ export const AVAILABILITY_GROUP = 'catalog-availability';
  * change needs no cache invalidation; the edge copy is refreshed like on product.updated.
  */
 @Injectable()
-export class AvailabilityService implements OnModuleInit, OnApplicationBootstrap {
+export class AvailabilityService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AvailabilityService.name);
   private readonly applied;
   private readonly prefix: string;
 
   constructor(
-    private readonly consumers: Consumers,
     private readonly repository: ProductsRepository,
     private readonly edge: EdgeRefresher,
     private readonly dataSource: DataSource,
@@ -39,14 +36,6 @@ export class AvailabilityService implements OnModuleInit, OnApplicationBootstrap
   ) {
     this.prefix = config.CACHE_KEY_PREFIX;
     this.applied = metrics.counter('catalog_stock_changes_total', 'stock.changed events applied.');
-  }
-
-  onModuleInit(): void {
-    this.consumers.declare({
-      groupId: AVAILABILITY_GROUP,
-      topics: [StockChanged.type],
-      handler: (envelope) => this.handle(envelope),
-    });
   }
 
   /** Category sets are derived from Postgres; built once per key prefix (categories do not change via the API). */
@@ -67,10 +56,10 @@ export class AvailabilityService implements OnModuleInit, OnApplicationBootstrap
     }
   }
 
-  async handle(envelope: EventEnvelope): Promise<void> {
-    const parsed = StockChanged.parse(envelope);
-    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
-    const { sku, available } = parsed.envelope.data;
+  /** One group for all replicas: the Redis state is shared, so one replica applying each change is enough. */
+  @ConsumeEvents({ group: consumerGroups.catalog.availability, events: [StockChanged] })
+  async handle(envelope: ConsumedEvent<typeof StockChanged>): Promise<void> {
+    const { sku, available } = envelope.data;
     const multi = this.redis.multi().hset(`${this.prefix}:availability`, sku, available);
     if (available > 0) multi.sadd(`${this.prefix}:in-stock`, sku);
     else multi.srem(`${this.prefix}:in-stock`, sku);

@@ -1,18 +1,16 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CounterBuffer, Leaderboard } from '@sdp/cache';
 import { OrderCancelled, OrderConfirmed, type OrderLine } from '@sdp/contracts';
-import { Consumers, NonRetryableError, type EventEnvelope } from '@sdp/messaging';
+import { ConsumeEvents, type ConsumedEvent } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
 import { CACHE_REDIS } from '@sdp/redis';
+import { consumerGroups } from '@sdp/topology';
 import type { Redis } from 'ioredis';
 import { CATALOG_CONFIG, type CatalogConfig } from '../config';
 import { ProductsRepository } from '../products/products.repository';
 import { statsKey } from '../products/products.service';
 import type { TopWindow } from './dto/top-products.query';
 import type { TopProductsView } from './dto/top-products.view';
-
-/** One group for all replicas: each event is counted by one of them (and deduplicated by its id). */
-export const BEST_SELLERS_GROUP = 'catalog-best-sellers';
 
 /**
  * Best-sellers: a Redis sorted set per ranking (all-time, and per-minute buckets for the last hour),
@@ -21,14 +19,13 @@ export const BEST_SELLERS_GROUP = 'catalog-best-sellers';
  * rebuilt from the order history, so it may live in Redis alone.
  */
 @Injectable()
-export class BestSellersService implements OnModuleInit {
+export class BestSellersService {
   private readonly logger = new Logger(BestSellersService.name);
   readonly board: Leaderboard;
   private readonly counted;
   private readonly sold: CounterBuffer;
 
   constructor(
-    private readonly consumers: Consumers,
     private readonly repository: ProductsRepository,
     @Inject(CACHE_REDIS) redis: Redis,
     @Inject(CATALOG_CONFIG) config: CatalogConfig,
@@ -43,27 +40,15 @@ export class BestSellersService implements OnModuleInit {
     );
   }
 
-  onModuleInit(): void {
-    this.consumers.declare({
-      groupId: BEST_SELLERS_GROUP,
-      topics: [OrderConfirmed.type, OrderCancelled.type],
-      handler: (envelope) => this.handle(envelope),
-    });
-  }
-
-  async handle(envelope: EventEnvelope): Promise<void> {
-    if (envelope.type === OrderCancelled.type) return this.takeBack(envelope);
-    const parsed = OrderConfirmed.parse(envelope);
-    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
-    const { id, occurredAt, data } = parsed.envelope;
+  /** One group for all replicas: each event is counted by one of them (and deduplicated by its id). */
+  @ConsumeEvents({ group: consumerGroups.catalog.bestSellers, events: [OrderConfirmed] })
+  async countConfirmed({ id, occurredAt, data }: ConsumedEvent<typeof OrderConfirmed>): Promise<void> {
     await this.count(id, data.items, 1, Date.parse(occurredAt), 'counted');
   }
 
   /** A cancellation only matters if the order had been confirmed (and so counted) first. */
-  private async takeBack(envelope: EventEnvelope): Promise<void> {
-    const parsed = OrderCancelled.parse(envelope);
-    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
-    const { id, data } = parsed.envelope;
+  @ConsumeEvents({ group: consumerGroups.catalog.bestSellers, events: [OrderCancelled] })
+  async takeBack({ id, data }: ConsumedEvent<typeof OrderCancelled>): Promise<void> {
     if (!data.confirmedAt) return void this.counted.inc({ outcome: 'ignored' });
     await this.count(id, data.items, -1, Date.parse(data.confirmedAt), 'taken_back');
   }

@@ -1,11 +1,9 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ProductUpdated } from '@sdp/contracts';
-import { Consumers, NonRetryableError, type EventEnvelope } from '@sdp/messaging';
+import { ConsumeEvents, type ConsumedEvent } from '@sdp/messaging';
+import { consumerGroups } from '@sdp/topology';
 import { EdgeRefresher } from '../edge/edge-refresh';
 import { ProductsService } from './products.service';
-
-/** One group for all replicas: the Redis cache and the edge are shared, so one replica per change is enough. */
-export const PRODUCT_CHANGES_GROUP = 'catalog-product-changes';
 
 /**
  * Invalidation driven by product.updated (relayed from the outbox once the change is in Postgres):
@@ -14,26 +12,17 @@ export const PRODUCT_CHANGES_GROUP = 'catalog-product-changes';
  * before the writing request has dropped its cached copy.
  */
 @Injectable()
-export class ProductChangesConsumer implements OnModuleInit {
+export class ProductChangesConsumer {
   constructor(
-    private readonly consumers: Consumers,
     private readonly products: ProductsService,
     private readonly edge: EdgeRefresher,
   ) {}
 
-  onModuleInit(): void {
-    this.consumers.declare({
-      groupId: PRODUCT_CHANGES_GROUP,
-      topics: [ProductUpdated.type],
-      handler: (envelope) => this.handle(envelope),
-    });
-  }
-
-  async handle(envelope: EventEnvelope): Promise<void> {
-    const parsed = ProductUpdated.parse(envelope);
-    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
-    const { id } = parsed.envelope.data;
+  /** One group for all replicas: the Redis cache and the edge are shared, so one replica per change is enough. */
+  @ConsumeEvents({ group: consumerGroups.catalog.productChanges, events: [ProductUpdated] })
+  async handle(event: ConsumedEvent<typeof ProductUpdated>): Promise<void> {
+    const { id } = event.data;
     await this.products.reloadCached(id);
-    await this.edge.refreshProduct(id, envelope.requestId);
+    await this.edge.refreshProduct(id, event.requestId);
   }
 }

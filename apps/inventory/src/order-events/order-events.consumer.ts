@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OrderCancelled, OrderConfirmed, OrderUnfulfillable } from '@sdp/contracts';
-import { Consumers, NonRetryableError, type EventEnvelope } from '@sdp/messaging';
-import { appendToOutbox, claimEvent } from '@sdp/outbox';
+import { ConsumeEvents, type ConsumedEvent, type EventEnvelope } from '@sdp/messaging';
+import { appendToOutbox, Inbox } from '@sdp/outbox';
+import { consumerGroups } from '@sdp/topology';
 import { DataSource, type EntityManager } from 'typeorm';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { InventoryMetrics } from '../inventory.metrics';
 import { StockRepository, type LateSale } from '../stock/stock.repository';
-
-const CONSUMER = 'inventory.order-events';
 
 /**
  * Settles holds when orders finish: order.confirmed commits them (stock sold), order.cancelled
@@ -17,29 +16,22 @@ const CONSUMER = 'inventory.order-events';
 @Injectable()
 export class OrderEventsConsumer {
   private readonly logger = new Logger(OrderEventsConsumer.name);
+  private readonly inbox: Inbox;
 
   constructor(
-    consumers: Consumers,
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly stock: StockRepository,
     private readonly metrics: InventoryMetrics,
     @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
   ) {
-    consumers.declare({
-      groupId: config.KAFKA_CONSUMER_GROUP,
-      topics: [OrderConfirmed.type, OrderCancelled.type],
-      handler: (envelope) => this.handle(envelope),
-    });
+    this.inbox = new Inbox(dataSource, config.DB_SCHEMA, 'inventory.order-events');
   }
 
-  async handle(envelope: EventEnvelope): Promise<void> {
-    const parsed =
-      envelope.type === OrderConfirmed.type ? OrderConfirmed.parse(envelope) : OrderCancelled.parse(envelope);
-    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
-    const { orderId } = parsed.envelope.data;
-    const confirmed = parsed.envelope.type === OrderConfirmed.type;
-    const settled = await this.dataSource.transaction(async (manager) => {
-      if (!(await claimEvent(manager, this.config.DB_SCHEMA, CONSUMER, envelope.id))) return null;
+  @ConsumeEvents({ group: consumerGroups.inventory.orderEvents, events: [OrderConfirmed, OrderCancelled] })
+  async handle(envelope: ConsumedEvent<typeof OrderConfirmed | typeof OrderCancelled>): Promise<void> {
+    const { orderId } = envelope.data;
+    const confirmed = envelope.type === OrderConfirmed.type;
+    const settled = await this.inbox.once(envelope.id, async (manager) => {
       const to = confirmed ? 'COMMITTED' : 'RELEASED';
       const moved = await this.stock.settleOrder(manager, orderId, to, envelope.requestId);
       // Paid after the hold expired and the sweeper released it: sell now if the stock is still there.
@@ -48,7 +40,9 @@ export class OrderEventsConsumer {
       if (late && 'short' in late) await this.appendUnfulfillable(manager, orderId, late.short, envelope);
       return { moved, late };
     });
-    if (settled === null) return this.logger.debug(`duplicate ${envelope.type} ${envelope.id} skipped`);
+    if (settled === 'duplicate') {
+      return this.logger.debug(`duplicate ${envelope.type} ${envelope.id} skipped`);
+    }
     if (settled.late) return this.reportLate(orderId, settled.late);
     if (!confirmed) this.metrics.holdsReleased.inc({ reason: 'cancelled' }, settled.moved);
     if (settled.moved === 0) {

@@ -1,7 +1,10 @@
 import { OrderCancelled, OrderConfirmed, PaymentRefunded } from '@sdp/contracts';
-import { createEnvelope, NonRetryableError } from '@sdp/messaging';
+import { createEnvelope, deliverTo, NonRetryableError } from '@sdp/messaging';
+import type { MetricsService } from '@sdp/observability';
+import type { NotificationFanout } from './notification-fanout';
 import { sseFrame } from './notification-streams';
-import { toNotification } from './notifications.service';
+import type { NotificationsRepository } from './notifications.repository';
+import { NotificationsService, toNotification } from './notifications.service';
 
 const orderId = '9b2f4c0e-8a5e-4c1a-9a53-0e8f2d6b7a11';
 const items = [{ sku: 'SKU-000001', quantity: 2, priceCents: 500 }];
@@ -43,11 +46,20 @@ describe(toNotification.name, () => {
     });
   });
 
-  it('sends malformed or unexpected events straight to the DLQ', () => {
+  it('sends malformed or unexpected events straight to the DLQ', async () => {
+    const stored: unknown[] = [];
+    const service = new NotificationsService(
+      { counter: () => ({ inc: () => undefined }) } as unknown as MetricsService,
+      { insert: async (n: unknown) => void stored.push(n) } as unknown as NotificationsRepository,
+      {} as NotificationFanout,
+    );
     const bad = createEnvelope('order.confirmed', orderId, { orderId, userId: 'u 1' });
-    expect(() => toNotification(bad)).toThrow(NonRetryableError);
-    expect(() => toNotification(bad)).toThrow(/userId/);
-    expect(() => toNotification(createEnvelope('order.placed', orderId, {}))).toThrow(/does not handle/);
+    await expect(deliverTo(service, bad)).rejects.toThrow(NonRetryableError);
+    await expect(deliverTo(service, bad)).rejects.toThrow(/userId/);
+    await expect(deliverTo(service, createEnvelope('order.placed', orderId, {}))).rejects.toThrow(
+      /does not handle/,
+    );
+    expect(stored).toEqual([]);
   });
 });
 

@@ -1,39 +1,37 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OrderCancelled, OrderConfirmed, PaymentRefunded } from '@sdp/contracts';
-import { Consumers, type EventEnvelope, NonRetryableError, Topics } from '@sdp/messaging';
+import { ConsumeEvents, type ConsumedEvent } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
+import { consumerGroups } from '@sdp/topology';
 import type { NewNotification, NotificationView } from './notification';
 import { NotificationFanout } from './notification-fanout';
 import { NotificationsRepository } from './notifications.repository';
 
+/** The events a user is told about. */
+export const orderOutcomes = [OrderConfirmed, OrderCancelled, PaymentRefunded] as const;
+export type OrderOutcome = ConsumedEvent<(typeof orderOutcomes)[number]>;
+
 /**
- * What the user is told about an order outcome; a malformed event is NonRetryable (straight to the DLQ).
+ * What the user is told about an order outcome (parsed by its contract before it gets here).
  * A paid order that is cancelled gets two: the cancellation (its reason says a refund follows), then
  * the refund once payments has actually made it, so the user is never told "refunded" too early.
  */
-export function toNotification(envelope: EventEnvelope): NewNotification {
-  if (envelope.type === OrderConfirmed.type) {
-    const parsed = OrderConfirmed.parse(envelope);
-    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
-    const { orderId, userId, items, totalCents } = parsed.envelope.data;
-    const data = { orderId, status: 'CONFIRMED', totalCents, items };
-    return { eventId: envelope.id, userId, orderId, type: envelope.type, data };
+export function toNotification(envelope: OrderOutcome): NewNotification {
+  const { id: eventId, type } = envelope;
+  switch (envelope.type) {
+    case OrderConfirmed.type: {
+      const { orderId, userId, items, totalCents } = envelope.data;
+      return { eventId, userId, orderId, type, data: { orderId, status: 'CONFIRMED', totalCents, items } };
+    }
+    case OrderCancelled.type: {
+      const { orderId, userId, items, reason } = envelope.data;
+      return { eventId, userId, orderId, type, data: { orderId, status: 'CANCELLED', reason, items } };
+    }
+    case PaymentRefunded.type: {
+      const { orderId, userId, amountCents, reason } = envelope.data;
+      return { eventId, userId, orderId, type, data: { orderId, status: 'REFUNDED', amountCents, reason } };
+    }
   }
-  if (envelope.type === OrderCancelled.type) {
-    const parsed = OrderCancelled.parse(envelope);
-    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
-    const { orderId, userId, items, reason } = parsed.envelope.data;
-    const data = { orderId, status: 'CANCELLED', reason, items };
-    return { eventId: envelope.id, userId, orderId, type: envelope.type, data };
-  }
-  if (envelope.type === PaymentRefunded.type) {
-    const parsed = PaymentRefunded.parse(envelope);
-    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
-    const { orderId, userId, amountCents, reason } = parsed.envelope.data;
-    const data = { orderId, status: 'REFUNDED', amountCents, reason };
-    return { eventId: envelope.id, userId, orderId, type: envelope.type, data };
-  }
-  throw new NonRetryableError(`notifications does not handle events of type "${envelope.type}"`);
 }
 
 @Injectable()
@@ -44,8 +42,6 @@ export class NotificationsService {
   private readonly fanoutFailures;
 
   constructor(
-    consumers: Consumers,
-    topics: Topics,
     metrics: MetricsService,
     private readonly repository: NotificationsRepository,
     private readonly fanout: NotificationFanout,
@@ -61,18 +57,14 @@ export class NotificationsService {
       'notifications_fanout_failures_total',
       'Stored notifications that could not be published on Redis (clients catch up on reconnect).',
     );
-    consumers.declare({
-      // The group carries the topic prefix too, so test stacks sharing a broker never share a group.
-      groupId: topics.name('notifications'),
-      topics: [OrderConfirmed.type, OrderCancelled.type, PaymentRefunded.type],
-      // A brand-new group starts from the oldest retained outcome, so none is lost before first start.
-      fromBeginning: true,
-      handler: (envelope) => this.handleOrderOutcome(envelope),
-    });
   }
 
-  /** Stores the outcome once (event_id is UNIQUE) and pushes it only when it was stored now. */
-  async handleOrderOutcome(envelope: EventEnvelope): Promise<void> {
+  /**
+   * Stores the outcome once (event_id is UNIQUE) and pushes it only when it was stored now. A
+   * brand-new group starts from the oldest retained outcome, so none is lost before first start.
+   */
+  @ConsumeEvents({ group: consumerGroups.notifications.orderOutcomes, events: orderOutcomes })
+  async handleOrderOutcome(envelope: OrderOutcome): Promise<void> {
     const stored = await this.repository.insert(toNotification(envelope));
     if (!stored) {
       this.duplicates.inc();

@@ -1,14 +1,12 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OrderCancelled, OrderUnfulfillable } from '@sdp/contracts';
-import { Consumers, NonRetryableError, type EventEnvelope } from '@sdp/messaging';
-import { appendToOutbox, claimEvent } from '@sdp/outbox';
+import { ConsumeEvents, type ConsumedEvent } from '@sdp/messaging';
+import { appendToOutbox, Inbox } from '@sdp/outbox';
+import { consumerGroups } from '@sdp/topology';
 import { DataSource } from 'typeorm';
 import { ORDERS_CONFIG, type OrdersConfig } from '../config';
 import { OrdersMetrics } from './orders.metrics';
 import { OrdersRepository } from './orders.repository';
-
-/** Inbox name for this consumer in processed_messages. */
-const INBOX = 'orders.inventory-outcome';
 
 /** What the customer reads on the order: why a paid order was cancelled, and what happens to the money. */
 export const unfulfillableReason = (sku: string): string =>
@@ -21,35 +19,26 @@ export const unfulfillableReason = (sku: string): string =>
  * duplicate or a stale event changes nothing.
  */
 @Injectable()
-export class InventoryEventsConsumer implements OnModuleInit {
+export class InventoryEventsConsumer {
   private readonly logger = new Logger(InventoryEventsConsumer.name);
+  private readonly inbox: Inbox;
 
   constructor(
-    private readonly consumers: Consumers,
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly orders: OrdersRepository,
     private readonly metrics: OrdersMetrics,
     @Inject(ORDERS_CONFIG) private readonly config: OrdersConfig,
-  ) {}
-
-  onModuleInit(): void {
-    this.consumers.declare({
-      // A group of its own: a stuck payment outcome must not hold up compensations, nor the reverse.
-      groupId: `${this.config.CONSUMER_GROUP}.inventory-events`,
-      topics: [OrderUnfulfillable.type],
-      fromBeginning: true,
-      handler: (envelope) => this.handle(envelope),
-    });
+  ) {
+    this.inbox = new Inbox(dataSource, config.DB_SCHEMA, 'orders.inventory-outcome');
   }
 
-  async handle(envelope: EventEnvelope): Promise<void> {
-    const parsed = OrderUnfulfillable.parse(envelope);
-    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
-    const { orderId, sku } = parsed.envelope.data;
+  // A group of its own: a stuck payment outcome must not hold up compensations, nor the reverse.
+  @ConsumeEvents({ group: consumerGroups.orders.inventoryOutcomes, events: [OrderUnfulfillable] })
+  async handle(envelope: ConsumedEvent<typeof OrderUnfulfillable>): Promise<void> {
+    const { orderId, sku } = envelope.data;
     const reason = unfulfillableReason(sku);
     const schema = this.config.DB_SCHEMA;
-    const result = await this.dataSource.transaction(async (manager) => {
-      if (!(await claimEvent(manager, schema, INBOX, envelope.id))) return 'duplicate' as const;
+    const result = await this.inbox.once(envelope.id, async (manager) => {
       // Only a CONFIRMED order was paid and can be unfulfillable; anything else stays as it is.
       const confirmedAt = await this.orders.confirmedAt(manager, orderId);
       const order = await this.orders.transition(manager, orderId, 'CONFIRMED', 'CANCELLED', reason);

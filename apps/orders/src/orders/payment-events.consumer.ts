@@ -1,14 +1,12 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OrderCancelled, OrderConfirmed, PaymentFailed, PaymentSucceeded } from '@sdp/contracts';
-import { Consumers, NonRetryableError, type EventEnvelope } from '@sdp/messaging';
-import { appendToOutbox, claimEvent } from '@sdp/outbox';
+import { ConsumeEvents, type ConsumedEvent } from '@sdp/messaging';
+import { appendToOutbox, Inbox } from '@sdp/outbox';
+import { consumerGroups } from '@sdp/topology';
 import { DataSource } from 'typeorm';
 import { ORDERS_CONFIG, type OrdersConfig } from '../config';
 import { OrdersMetrics } from './orders.metrics';
 import { OrdersRepository } from './orders.repository';
-
-/** Inbox name for this consumer in processed_messages. */
-const INBOX = 'orders.payment-outcome';
 
 /**
  * The saga's second half on the orders side: a payment outcome moves a PENDING_PAYMENT order to
@@ -16,50 +14,36 @@ const INBOX = 'orders.payment-outcome';
  * outbox row commit together, so a redelivered event (Kafka is at-least-once) changes nothing.
  */
 @Injectable()
-export class PaymentEventsConsumer implements OnModuleInit {
+export class PaymentEventsConsumer {
   private readonly logger = new Logger(PaymentEventsConsumer.name);
+  private readonly inbox: Inbox;
 
   constructor(
-    private readonly consumers: Consumers,
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly orders: OrdersRepository,
     private readonly metrics: OrdersMetrics,
     @Inject(ORDERS_CONFIG) private readonly config: OrdersConfig,
-  ) {}
-
-  onModuleInit(): void {
-    this.consumers.declare({
-      groupId: this.config.CONSUMER_GROUP,
-      topics: [PaymentSucceeded.type, PaymentFailed.type],
-      // A new group must not skip outcomes published before it first joined.
-      fromBeginning: true,
-      handler: (envelope) => this.handle(envelope),
-    });
+  ) {
+    this.inbox = new Inbox(dataSource, config.DB_SCHEMA, 'orders.payment-outcome');
   }
 
-  async handle(envelope: EventEnvelope): Promise<void> {
+  @ConsumeEvents({ group: consumerGroups.orders.paymentOutcomes, events: [PaymentSucceeded, PaymentFailed] })
+  async handle(envelope: ConsumedEvent<typeof PaymentSucceeded | typeof PaymentFailed>): Promise<void> {
     if (envelope.type === PaymentSucceeded.type) {
-      const parsed = PaymentSucceeded.parse(envelope);
-      if (!parsed.ok) throw new NonRetryableError(parsed.reason);
-      await this.apply(envelope, parsed.envelope.data.orderId, 'CONFIRMED');
-    } else if (envelope.type === PaymentFailed.type) {
-      const parsed = PaymentFailed.parse(envelope);
-      if (!parsed.ok) throw new NonRetryableError(parsed.reason);
-      await this.apply(envelope, parsed.envelope.data.orderId, 'CANCELLED', parsed.envelope.data.reason);
+      await this.apply(envelope, envelope.data.orderId, 'CONFIRMED');
     } else {
-      throw new NonRetryableError(`orders does not handle "${envelope.type}"`);
+      await this.apply(envelope, envelope.data.orderId, 'CANCELLED', envelope.data.reason);
     }
   }
 
   private async apply(
-    envelope: EventEnvelope,
+    envelope: ConsumedEvent<typeof PaymentSucceeded | typeof PaymentFailed>,
     orderId: string,
     to: 'CONFIRMED' | 'CANCELLED',
     reason?: string,
   ): Promise<void> {
     const schema = this.config.DB_SCHEMA;
-    const result = await this.dataSource.transaction(async (manager) => {
-      if (!(await claimEvent(manager, schema, INBOX, envelope.id))) return 'duplicate' as const;
+    const result = await this.inbox.once(envelope.id, async (manager) => {
       const order = await this.orders.transition(manager, orderId, 'PENDING_PAYMENT', to, reason);
       if (!order) return 'ignored' as const;
       const { userId, items, totalCents } = order;

@@ -229,7 +229,6 @@ export function ordersHarness() {
       ...testInfraEnv(),
       DB_SCHEMA: schema.name,
       KAFKA_TOPIC_PREFIX: topicPrefix,
-      CONSUMER_GROUP: `${topicPrefix}orders`,
       CART_KEY_PREFIX: cartPrefix,
       CART_TTL_SECONDS: String(CART_TTL_SECONDS),
       CATALOG_URLS: catalogUrls,

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OrderPlaced, PaymentFailed, PaymentSucceeded } from '@sdp/contracts';
-import { Consumers, type EventEnvelope, NonRetryableError, Topics } from '@sdp/messaging';
+import { ConsumeEvents, type ConsumedEvent, NonRetryableError } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
+import { consumerGroups } from '@sdp/topology';
 import {
   type ChargeResult,
   IdempotencyConflictError,
@@ -38,8 +39,6 @@ export class PaymentsService {
   private readonly duplicates: Counter;
 
   constructor(
-    consumers: Consumers,
-    topics: Topics,
     metrics: MetricsService,
     private readonly repository: PaymentsRepository,
     private readonly provider: PaymentProvider,
@@ -59,21 +58,15 @@ export class PaymentsService {
       'payments_duplicate_deliveries_total',
       'order.placed deliveries skipped because the order already had a final payment.',
     );
-    consumers.declare({
-      // The group carries the topic prefix too, so test stacks sharing a broker never share a group.
-      groupId: topics.name('payments'),
-      topics: [OrderPlaced.type],
-      // A brand-new group starts at the oldest retained order.placed, not "now": orders placed before
-      // payments first came up must still be charged. An existing group resumes from its offsets.
-      fromBeginning: true,
-      handler: (envelope) => this.handleOrderPlaced(envelope),
-    });
   }
 
-  async handleOrderPlaced(envelope: EventEnvelope): Promise<void> {
-    const parsed = OrderPlaced.parse(envelope);
-    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
-    const { orderId, totalCents } = parsed.envelope.data;
+  /**
+   * A brand-new group starts at the oldest retained order.placed, not "now" (every declared consumer
+   * does): orders placed before payments first came up must still be charged.
+   */
+  @ConsumeEvents({ group: consumerGroups.payments.charges, events: [OrderPlaced] })
+  async handleOrderPlaced(envelope: ConsumedEvent<typeof OrderPlaced>): Promise<void> {
+    const { orderId, totalCents } = envelope.data;
 
     const { firstDelivery, payment } = await this.repository.open(envelope.id, orderId, totalCents);
     if (payment.status !== 'pending') {

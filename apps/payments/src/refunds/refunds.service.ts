@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OrderCancelled, PaymentRefunded } from '@sdp/contracts';
-import { Consumers, type EventEnvelope, NonRetryableError, Topics } from '@sdp/messaging';
+import { ConsumeEvents, type ConsumedEvent, NonRetryableError } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
+import { consumerGroups } from '@sdp/topology';
 import { callProvider } from '../psp/call-provider';
 import { IdempotencyConflictError, PaymentProvider, RefundRejectedError } from '../psp/payment-provider';
 import { type Refund, RefundsRepository } from './refunds.repository';
@@ -26,8 +27,6 @@ export class RefundsService {
   private readonly providerTimeouts: Counter;
 
   constructor(
-    consumers: Consumers,
-    topics: Topics,
     metrics: MetricsService,
     private readonly repository: RefundsRepository,
     private readonly provider: PaymentProvider,
@@ -41,19 +40,12 @@ export class RefundsService {
       'psp_timeouts_total',
       'Payment provider calls that got no answer in time (retried with the same idempotency key).',
     );
-    consumers.declare({
-      // A group of its own: refunds must not queue behind a slow charge, nor charges behind refunds.
-      groupId: topics.name('payments-refunds'),
-      topics: [OrderCancelled.type],
-      fromBeginning: true,
-      handler: (envelope) => this.handleOrderCancelled(envelope),
-    });
   }
 
-  async handleOrderCancelled(envelope: EventEnvelope): Promise<void> {
-    const parsed = OrderCancelled.parse(envelope);
-    if (!parsed.ok) throw new NonRetryableError(parsed.reason);
-    const { orderId, userId, reason } = parsed.envelope.data;
+  /** A group of its own: refunds must not queue behind a slow charge, nor charges behind refunds. */
+  @ConsumeEvents({ group: consumerGroups.payments.refunds, events: [OrderCancelled] })
+  async handleOrderCancelled(envelope: ConsumedEvent<typeof OrderCancelled>): Promise<void> {
+    const { orderId, userId, reason } = envelope.data;
 
     const opened = await this.repository.open(envelope.id, orderId, reason);
     if (opened.refund === null) {
