@@ -74,6 +74,8 @@ export interface OutboxRetentionOptions extends RetentionSettings {
  */
 export class OutboxRetention {
   private task: PeriodicTask | undefined;
+  /** Set by stop(): a purge in flight ends after its current batch. */
+  private stopped = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -81,8 +83,9 @@ export class OutboxRetention {
   ) {}
 
   start(): void {
+    this.stopped = false;
     this.task ??= new PeriodicTask({
-      run: async (stopping) => this.options.onRun?.(await this.runOnce(stopping)),
+      run: async () => this.options.onRun?.(await this.runOnce()),
       intervalMs: this.options.intervalMs,
       // Jittered first run: replicas booted together do not all try at once, and a replica
       // restarted more often than the interval still gets its turn.
@@ -94,11 +97,12 @@ export class OutboxRetention {
 
   /** Stops after the batch in flight; the next run (any replica) carries on. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.task?.stop();
   }
 
   /** One run: purge both tables if this replica gets the lock, else skip. */
-  async runOnce(stopping?: AbortSignal): Promise<RetentionResult> {
+  async runOnce(): Promise<RetentionResult> {
     const { instanceId, schema } = this.options;
     const deleted: Record<RetentionTable, number> = { outbox: 0, processed_messages: 0 };
     const lock = `outbox-retention:${schema}`;
@@ -108,12 +112,11 @@ export class OutboxRetention {
       const [{ locked }] = (await runner.query(tryLockSql, [lock])) as { locked: boolean }[];
       if (!locked) return { ran: false, instanceId, deleted, reason: 'busy' };
       try {
-        deleted.outbox = await this.purge(runner, 'outbox', this.options.outboxRetentionMs, stopping);
+        deleted.outbox = await this.purge(runner, 'outbox', this.options.outboxRetentionMs);
         deleted.processed_messages = await this.purge(
           runner,
           'processed_messages',
           this.options.inboxRetentionMs,
-          stopping,
         );
       } finally {
         await unlock(runner, lock);
@@ -128,15 +131,10 @@ export class OutboxRetention {
    * Deletes in batches of batchSize, each its own autocommit statement, so no transaction holds
    * many row locks or a long-lived snapshot (which would keep vacuum from reclaiming anything).
    */
-  private async purge(
-    runner: QueryRunner,
-    table: RetentionTable,
-    olderThanMs: number,
-    stopping?: AbortSignal,
-  ): Promise<number> {
+  private async purge(runner: QueryRunner, table: RetentionTable, olderThanMs: number): Promise<number> {
     const sql = purgeBatchSql(this.options.schema, table);
     let total = 0;
-    while (!stopping?.aborted) {
+    while (!this.stopped) {
       const { affected = 0 } = await runner.query(sql, [olderThanMs, this.options.batchSize], true);
       total += affected;
       if (affected > 0) this.options.onDeleted?.(table, affected);

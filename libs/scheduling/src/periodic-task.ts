@@ -1,11 +1,8 @@
 import { sleep } from './sleep';
 
 export interface PeriodicTaskOptions {
-  /**
-   * The work of one tick. The next tick waits for it: runs never overlap. `stopping` is aborted by
-   * stop(), for a long run that can end early between steps.
-   */
-  run: (stopping: AbortSignal) => Promise<unknown>;
+  /** The work of one tick. The next tick waits for it: runs never overlap. */
+  run: () => Promise<unknown>;
   /** Pause between the end of one run and the start of the next. */
   intervalMs: number;
   /** Wait before the first run (default: intervalMs; 0 runs at once). */
@@ -44,7 +41,7 @@ export class PeriodicTask {
     const { run, intervalMs, firstRunAfterMs = intervalMs, onError } = this.options;
     let pause = firstRunAfterMs;
     while (await pauseUnlessStopped(pause, signal)) {
-      await run(signal).catch(onError);
+      await run().catch(onError);
       pause = intervalMs;
     }
   }
