@@ -6,7 +6,7 @@ import { consumerGroups } from '@sdp/topology';
 import { DataSource, type EntityManager } from 'typeorm';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { InventoryMetrics } from '../inventory.metrics';
-import { StockRepository, type LateSale } from '../stock/stock.repository';
+import { ReservationsRepository, type LateSale } from '../reservations/reservations.repository';
 
 /**
  * Settles holds when orders finish: order.confirmed commits them (stock sold), order.cancelled
@@ -20,7 +20,7 @@ export class OrderEventsConsumer {
 
   constructor(
     dataSource: DataSource,
-    private readonly stock: StockRepository,
+    private readonly reservations: ReservationsRepository,
     private readonly metrics: InventoryMetrics,
     @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
   ) {
@@ -33,10 +33,12 @@ export class OrderEventsConsumer {
     const confirmed = envelope.type === OrderConfirmed.type;
     const settled = await this.inbox.once(envelope.id, async (manager) => {
       const to = confirmed ? 'COMMITTED' : 'RELEASED';
-      const moved = await this.stock.settleOrder(manager, orderId, to, envelope.requestId);
+      const moved = await this.reservations.settleOrder(manager, orderId, to, envelope.requestId);
       // Paid after the hold expired and the sweeper released it: sell now if the stock is still there.
       const late =
-        moved === 0 && confirmed ? await this.stock.sellReleased(manager, orderId, envelope.requestId) : null;
+        moved === 0 && confirmed
+          ? await this.reservations.sellReleased(manager, orderId, envelope.requestId)
+          : null;
       if (late && 'short' in late) await this.appendUnfulfillable(manager, orderId, late.short, envelope);
       return { moved, late };
     });

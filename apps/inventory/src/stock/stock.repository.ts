@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
-import { ReservationsRepository, type LateSale } from '../reservations/reservations.repository';
 import {
   appendStockChanged,
   findStock,
@@ -13,8 +12,6 @@ import {
 } from '../stock-ledger/stock-ledger';
 
 export type { StockView } from '../stock-ledger/stock-ledger';
-/** @deprecated import it from ../reservations/reservations.repository (kept for the order-events consumer). */
-export type { LateSale } from '../reservations/reservations.repository';
 
 /**
  * The SQL of the stock table for reading and setting stock. Holds, their settling and the fenced
@@ -29,7 +26,6 @@ export class StockRepository {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(INVENTORY_CONFIG) config: InventoryConfig,
-    private readonly reservations: ReservationsRepository,
   ) {
     this.schema = config.DB_SCHEMA;
     this.t = inventoryTables(config.DB_SCHEMA);
@@ -68,23 +64,5 @@ export class StockRepository {
       await appendStockChanged(manager, this.schema, rows, requestId);
       return toStockView(rows[0]);
     });
-  }
-
-  /**
-   * @deprecated ReservationsRepository.settleOrder. Kept until the order-events consumer injects
-   * ReservationsRepository; then these two go, and with them stock's only import of reservations.
-   */
-  settleOrder(
-    manager: EntityManager,
-    orderId: string,
-    to: 'COMMITTED' | 'RELEASED',
-    requestId?: string,
-  ): Promise<number> {
-    return this.reservations.settleOrder(manager, orderId, to, requestId);
-  }
-
-  /** @deprecated ReservationsRepository.sellReleased (see settleOrder). */
-  sellReleased(manager: EntityManager, orderId: string, requestId?: string): Promise<LateSale> {
-    return this.reservations.sellReleased(manager, orderId, requestId);
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { LockService } from '@sdp/locks';
+import { PeriodicTask } from '@sdp/scheduling';
 import { DataSource } from 'typeorm';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { InventoryMetrics } from '../inventory.metrics';
@@ -22,9 +23,7 @@ export interface SweepResult {
 @Injectable()
 export class SweeperService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SweeperService.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly locks: LockService,
@@ -32,24 +31,20 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
     private readonly reservations: ReservationsRepository,
     private readonly metrics: InventoryMetrics,
     @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
-  ) {}
+  ) {
+    this.task = new PeriodicTask({
+      run: () => this.runOnce(),
+      intervalMs: config.SWEEPER_INTERVAL_MS,
+      onError: (error) => this.logger.warn(`sweep failed, next tick retries: ${String(error)}`),
+    });
+  }
 
   onApplicationBootstrap(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce()
-        .catch((error: unknown) => this.logger.warn(`sweep failed, next tick retries: ${String(error)}`))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.config.SWEEPER_INTERVAL_MS);
-        });
-    };
-    this.timer = setTimeout(tick, this.config.SWEEPER_INTERVAL_MS);
+    this.task.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   /** One tick: sweep if this replica wins the cron lock, else skip. */
