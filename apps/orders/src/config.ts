@@ -8,19 +8,16 @@ import {
 } from '@sdp/config';
 import { z } from 'zod';
 
-/** Comma-separated base URLs of every replica of a dependency (until the load balancer exists). */
-const baseUrls = () =>
+/**
+ * Where a dependency answers: the load balancer's path for it (it spreads calls over the replicas
+ * and retries a refused connection on another), not a replica.
+ */
+const baseUrl = () =>
   z
     .string({ message: 'is required' })
-    .transform((value) =>
-      value
-        .split(',')
-        .map((s) => s.trim().replace(/\/+$/, ''))
-        .filter(Boolean),
-    )
-    .refine((items) => items.length > 0, { message: 'must list at least one URL' })
-    .refine((items) => items.every((item) => /^https?:\/\/[^\s/]+(\/[\w.-]+)*$/.test(item)), {
-      message: 'each item must be a base URL such as http://127.0.0.1:8081/inventory',
+    .transform((value) => value.trim().replace(/\/+$/, ''))
+    .refine((value) => /^https?:\/\/[^\s/]+(\/[\w.-]+)*$/.test(value), {
+      message: 'must be a base URL such as http://127.0.0.1:8081/inventory',
     });
 
 export const ordersConfigSchema = z.object({
@@ -31,8 +28,8 @@ export const ordersConfigSchema = z.object({
     .regex(/^[\w:.-]+$/, 'must be a plain Redis key prefix')
     .default('cart'),
   CART_TTL_SECONDS: positiveInt(7 * 24 * 3600),
-  INVENTORY_URLS: baseUrls(),
-  CATALOG_URLS: baseUrls(),
+  INVENTORY_URL: baseUrl(),
+  CATALOG_URL: baseUrl(),
   // Per call to inventory or catalog; longer than inventory's LOCK_WAIT_MS (5 s): in a flash sale a reservation may queue that long.
   UPSTREAM_TIMEOUT_MS: positiveInt(8_000),
   INTERNAL_AUTH_SECRET: internalAuthSecret(),

@@ -112,7 +112,9 @@ export async function startTestStack(
       throw error;
     });
   }
-  const serviceUrls = (name: ServiceName) => (lb ? `${lb.url}/${name}` : urls[name].join(','));
+  // Services call each other through the lb; without one (a stack for tests that do not need it),
+  // through a dependency's first replica.
+  const serviceUrl = (name: ServiceName) => (lb ? `${lb.url}/${name}` : urls[name][0]);
 
   const envFor = (spec: ServiceSpec & { name: ServiceName }, replica: number): Record<string, string> => ({
     ...testInfraEnv(),
@@ -123,8 +125,8 @@ export async function startTestStack(
     // Rate-limit counters live in the shared Redis too: a test stack's logins must not count against
     // another stack's (or `pnpm stack`'s) limit for the same client address.
     RATE_LIMIT_KEY_PREFIX: `${id}:rl`,
-    INVENTORY_URLS: serviceUrls('inventory'),
-    CATALOG_URLS: serviceUrls('catalog'),
+    INVENTORY_URL: serviceUrl('inventory'),
+    CATALOG_URL: serviceUrl('catalog'),
     ...(edge && spec.name === 'catalog' ? { EDGE_URL: edge.url } : {}),
     ...(spec.name === 'gateway'
       ? { UPSTREAM_BASE_URL: lb!.url, JWT_SECRET: TEST_JWT_SECRET, DEMO_PASSWORD: TEST_DEMO_PASSWORD }

@@ -97,8 +97,8 @@ describe('docker-compose.yml: the topology', () => {
   );
 
   it('calls between services go through the lb, and the gateway and the edge point at their neighbours', () => {
-    expect(envOf(all.orders).INVENTORY_URLS).toBe('http://lb:8081/inventory');
-    expect(envOf(all.orders).CATALOG_URLS).toBe('http://lb:8081/catalog');
+    expect(envOf(all.orders).INVENTORY_URL).toBe('http://lb:8081/inventory');
+    expect(envOf(all.orders).CATALOG_URL).toBe('http://lb:8081/catalog');
     expect(envOf(all.gateway).UPSTREAM_BASE_URL).toBe('http://lb:8081');
     expect(envOf(all.catalog).EDGE_URL).toBe('http://edge:8080');
   });

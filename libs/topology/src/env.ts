@@ -19,8 +19,8 @@ export const localInfraEnv = (): Record<string, string> => ({
 export const localServiceEnv = (spec: ServiceSpec): Record<string, string> => {
   const env: Record<string, string> = { DB_SCHEMA: spec.schema };
   if (spec.name === 'orders') {
-    env.INVENTORY_URLS = lbServiceUrl('inventory');
-    env.CATALOG_URLS = lbServiceUrl('catalog');
+    env.INVENTORY_URL = lbServiceUrl('inventory');
+    env.CATALOG_URL = lbServiceUrl('catalog');
   }
   if (spec.name === 'gateway') {
     env.UPSTREAM_BASE_URL = `http://127.0.0.1:${proxyPort('lb')}`;

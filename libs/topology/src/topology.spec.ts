@@ -47,8 +47,8 @@ describe('service env', () => {
     const { localServiceEnv, portOffset, serviceByName } = await import('./index');
     const env = localServiceEnv(serviceByName('orders'));
     const lb = 8081 + portOffset();
-    expect(env.INVENTORY_URLS).toBe(`http://127.0.0.1:${lb}/inventory`);
-    expect(env.CATALOG_URLS).toBe(`http://127.0.0.1:${lb}/catalog`);
+    expect(env.INVENTORY_URL).toBe(`http://127.0.0.1:${lb}/inventory`);
+    expect(env.CATALOG_URL).toBe(`http://127.0.0.1:${lb}/catalog`);
     expect(env.DB_SCHEMA).toBe('orders');
     expect(localServiceEnv(serviceByName('gateway')).UPSTREAM_BASE_URL).toBe(`http://127.0.0.1:${lb}`);
   });

@@ -19,14 +19,14 @@ import { IdempotencyRepository } from './idempotency.repository';
       provide: CatalogClient,
       inject: [ORDERS_CONFIG],
       useFactory: (config: OrdersConfig) =>
-        new CatalogClient(new ServiceClient('catalog', config.CATALOG_URLS, config.UPSTREAM_TIMEOUT_MS)),
+        new CatalogClient(new ServiceClient('catalog', config.CATALOG_URL, config.UPSTREAM_TIMEOUT_MS)),
     },
     {
       provide: InventoryClient,
       inject: [ORDERS_CONFIG],
       useFactory: (config: OrdersConfig) =>
         new InventoryClient(
-          new ServiceClient('inventory', config.INVENTORY_URLS, config.UPSTREAM_TIMEOUT_MS),
+          new ServiceClient('inventory', config.INVENTORY_URL, config.UPSTREAM_TIMEOUT_MS),
           config.INTERNAL_AUTH_SECRET,
         ),
     },

@@ -39,7 +39,7 @@ const reservation = {
 };
 
 describe(CatalogClient.name, () => {
-  const catalog = () => new CatalogClient(new ServiceClient('catalog', [url], 1_000));
+  const catalog = () => new CatalogClient(new ServiceClient('catalog', url, 1_000));
 
   it('reads prices from a product page, ignoring the fields it does not need', async () => {
     answer = {
@@ -66,7 +66,7 @@ describe(CatalogClient.name, () => {
 });
 
 describe(InventoryClient.name, () => {
-  const inventory = () => new InventoryClient(new ServiceClient('inventory', [url], 1_000), 'secret');
+  const inventory = () => new InventoryClient(new ServiceClient('inventory', url, 1_000), 'secret');
   const request = { orderId, items: [{ sku: 'SKU-000001', quantity: 2 }] };
 
   it('returns the hold inventory answered', async () => {

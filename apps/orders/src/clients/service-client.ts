@@ -56,8 +56,6 @@ export function parseAnswer<T extends z.ZodType>(
 export interface UpstreamResponse {
   status: number;
   body: unknown;
-  /** The replica that answered. */
-  baseUrl: string;
 }
 
 export interface RequestOptions {
@@ -70,70 +68,56 @@ const reasonOf = (error: unknown): string =>
   (error as { code?: string }).code ?? (error as { message?: string }).message ?? String(error);
 
 /**
- * Calls one dependency that runs as several replicas, until a load balancer sits in front of them:
- * requests go round-robin, and a connection error moves on to the next replica. That failover is
- * only safe for calls that may run twice: GETs, and POST /reservations, which is idempotent on the
- * order id. A timeout is not retried elsewhere: the caller's deadline is already spent.
+ * Calls one dependency through its base URL: the load balancer's path for it. The lb spreads calls
+ * over the replicas and moves a refused connection on to another one, so this client does neither
+ * (a second, client-side balancing policy would only disagree with the lb's). A timeout is not
+ * retried: the caller's deadline is already spent.
  *
  * undici's request() on a keep-alive Agent rather than the global fetch: fetch's WHATWG streams,
  * Headers and AbortSignal.timeout cost about 0.4 ms of CPU per call, which profiling showed to be
  * the largest part of a checkout's CPU in orders (docs/benchmarks.md).
  */
 export class ServiceClient {
-  private next = 0;
   private readonly agent = new Agent({ keepAliveTimeout: 30_000, connect: { timeout: 2_000 } });
 
   constructor(
     readonly service: string,
-    private readonly baseUrls: readonly string[],
+    private readonly baseUrl: string,
     private readonly timeoutMs: number,
-  ) {
-    if (baseUrls.length === 0) throw new Error(`${service}: no base URLs`);
-  }
+  ) {}
 
   async request(
     method: 'GET' | 'POST',
     path: string,
     options: RequestOptions = {},
   ): Promise<UpstreamResponse> {
-    const first = this.next++ % this.baseUrls.length;
-    const failures: string[] = [];
-    for (let i = 0; i < this.baseUrls.length; i++) {
-      const baseUrl = this.baseUrls[(first + i) % this.baseUrls.length];
-      // Our own timer: undici's headersTimeout/bodyTimeout tick with a ~1 s resolution.
-      const timeout = new AbortController();
-      const timer = setTimeout(() => timeout.abort(), this.timeoutMs);
-      try {
-        const response = await request(`${baseUrl}${path}`, {
-          method,
-          headers: {
-            accept: 'application/json',
-            ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-            ...options.headers,
-          },
-          body: options.body === undefined ? undefined : JSON.stringify(options.body),
-          dispatcher: this.agent,
-          signal: timeout.signal,
-        });
-        const text = await response.body.text();
-        return { status: response.statusCode, body: parseJson(text), baseUrl };
-      } catch (error) {
-        if (timeout.signal.aborted) {
-          throw new UpstreamUnavailableError(
-            this.service,
-            `${this.service} did not answer within ${this.timeoutMs} ms (${baseUrl})`,
-          );
-        }
-        failures.push(`${baseUrl}: ${reasonOf(error)}`);
-      } finally {
-        clearTimeout(timer);
-      }
-      // connection refused/reset: try the next replica
+    // Our own timer: undici's headersTimeout/bodyTimeout tick with a ~1 s resolution.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), this.timeoutMs);
+    try {
+      const response = await request(`${this.baseUrl}${path}`, {
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...options.headers,
+        },
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        dispatcher: this.agent,
+        signal: timeout.signal,
+      });
+      const text = await response.body.text();
+      return { status: response.statusCode, body: parseJson(text) };
+    } catch (error) {
+      throw new UpstreamUnavailableError(
+        this.service,
+        timeout.signal.aborted
+          ? `${this.service} did not answer within ${this.timeoutMs} ms (${this.baseUrl})`
+          : `${this.service} unreachable at ${this.baseUrl} (${reasonOf(error)})`,
+      );
+    } finally {
+      clearTimeout(timer);
     }
-    throw new UpstreamUnavailableError(
-      this.service,
-      `no ${this.service} replica reachable (${failures.join('; ')})`,
-    );
   }
 }
 

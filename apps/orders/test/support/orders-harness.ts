@@ -4,14 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { reservationRequest, type ReservationRequest } from '@sdp/contracts';
 import { verifyIdentity } from '@sdp/identity';
 import { createKafka, EventPublisher, type EventEnvelope } from '@sdp/messaging';
-import {
-  asUser,
-  freePort,
-  TEST_INTERNAL_AUTH_SECRET,
-  testInfraEnv,
-  testSchema,
-  uniqueName,
-} from '@sdp/testing';
+import { asUser, TEST_INTERNAL_AUTH_SECRET, testInfraEnv, testSchema, uniqueName } from '@sdp/testing';
 import { Redis } from 'ioredis';
 import type { Consumer } from 'kafkajs';
 import { Client } from 'pg';
@@ -224,15 +217,15 @@ export function ordersHarness() {
     return sum;
   };
 
-  async function startReplica(index: number, catalogUrls: string, inventoryUrls: string) {
+  async function startReplica(index: number, catalogUrl: string, inventoryUrl: string) {
     const config = loadOrdersConfig({
       ...testInfraEnv(),
       DB_SCHEMA: schema.name,
       KAFKA_TOPIC_PREFIX: topicPrefix,
       CART_KEY_PREFIX: cartPrefix,
       CART_TTL_SECONDS: String(CART_TTL_SECONDS),
-      CATALOG_URLS: catalogUrls,
-      INVENTORY_URLS: inventoryUrls,
+      CATALOG_URL: catalogUrl,
+      INVENTORY_URL: inventoryUrl,
       UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
       INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
       INSTANCE_ID: `orders-int-${index}`,
@@ -247,9 +240,7 @@ export function ordersHarness() {
 
   beforeAll(async () => {
     const [catalogUrl, inventoryUrl] = await Promise.all([listen(catalog.server), listen(inventory.server)]);
-    // Replica 1 is also given a dead replica URL first: its client must fail over to the live one.
-    const dead = `http://127.0.0.1:${await freePort()}`;
-    replicas.push(await startReplica(1, `${dead},${catalogUrl}`, `${dead},${inventoryUrl}`));
+    replicas.push(await startReplica(1, catalogUrl, inventoryUrl));
     replicas.push(await startReplica(2, catalogUrl, inventoryUrl));
     await db.connect();
     await publisher.connect();
