@@ -3,10 +3,29 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
+const ts = require('typescript');
+
 const swc = JSON.parse(fs.readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
 delete swc.$schema;
 
 const esmOnlyPackages = ['@nestjs', 'cookie', 'jose'];
+
+/**
+ * Workspace libs resolve to their sources in tests by the rule root scripts use (tsx reads the root
+ * tsconfig.json's `paths`): one declaration, not a second copy here. Built services resolve them
+ * through each package's `main` (dist/), and tsc per package through `types` (src/index.ts).
+ */
+function workspaceSourceMapper() {
+  const { config, error } = ts.readConfigFile(path.join(__dirname, 'tsconfig.json'), ts.sys.readFile);
+  if (error) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
+  const { baseUrl = '.', paths = {} } = config.compilerOptions;
+  return Object.fromEntries(
+    Object.entries(paths).map(([pattern, [target]]) => [
+      `^${pattern.replace('*', '([a-z-]+)')}$`,
+      path.join(__dirname, baseUrl, target.replace('*', '$1')),
+    ]),
+  );
+}
 
 const shared = (rootDir) => ({
   rootDir,
@@ -22,7 +41,7 @@ const shared = (rootDir) => ({
       },
     ],
   },
-  moduleNameMapper: { '^@sdp/([a-z-]+)$': path.join(__dirname, 'libs/$1/src') },
+  moduleNameMapper: workspaceSourceMapper(),
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   // NestJS 12 ships ESM only. Node 20 can require() it natively, but Jest's module loader cannot
   // (before Node 24.9), so SWC compiles those packages to CommonJS for the tests.
