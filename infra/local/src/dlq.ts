@@ -1,15 +1,8 @@
 // `pnpm dlq list [topic...]` and `pnpm dlq replay <topic> [--event <id>]`: look into the dead-letter
 // topics and send messages back to the topic they came from once the cause is fixed.
 import { randomUUID } from 'node:crypto';
-import {
-  backoffDelay,
-  createKafka,
-  defaultRetryPolicy,
-  dlqTopic,
-  headers,
-  headerText,
-  sleep,
-} from '@sdp/messaging';
+import { backoffDelay, createKafka, defaultRetryPolicy, dlqTopic, headers, headerText } from '@sdp/messaging';
+import { sleep } from '@sdp/scheduling';
 import { eventTopics, kafkaBroker } from '@sdp/topology';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 

@@ -1,5 +1,6 @@
 // Kafka client factory and topic set-up shared by every service and by infra/local.
 import { Kafka, logLevel as LogLevel, type Admin, type LogEntry, type logCreator } from 'kafkajs';
+import { sleep } from '@sdp/scheduling';
 
 export interface KafkaOptions {
   clientId: string;
@@ -106,6 +107,6 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number)
     if (Date.now() + delayMs > deadline) {
       throw new Error(`topics ${topics.join(', ')} not ready after ${timeoutMs} ms: ${lastProblem}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await sleep(delayMs);
   }
 }

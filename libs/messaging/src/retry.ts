@@ -1,3 +1,5 @@
+import { sleep } from '@sdp/scheduling';
+
 // Retry with exponential backoff: small, pure delay maths plus one loop.
 
 export interface RetryPolicy {
@@ -23,8 +25,6 @@ export class NonRetryableError extends Error {
     this.name = 'NonRetryableError';
   }
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type RetryOutcome = { ok: true; attempts: number } | { ok: false; attempts: number; error: unknown };
 

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { composeFile, repoRoot } from '../compose-file';
-import { run, sleep, type RunResult } from './exec';
+import { run, type RunResult } from './exec';
+import { sleep } from '@sdp/scheduling';
 
 export const containersConf = path.join(repoRoot, 'infra/compose/standins/containers.conf');
 

@@ -54,5 +54,3 @@ export async function which(cmd: string): Promise<string | undefined> {
   const r = await run('sh', ['-c', `command -v ${cmd}`], { allowFailure: true });
   return r.code === 0 ? r.stdout.trim() : undefined;
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

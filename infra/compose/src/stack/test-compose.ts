@@ -20,7 +20,8 @@ import {
   startApiService,
   type ContainerInfo,
 } from './engine';
-import { sleep, which } from './exec';
+import { which } from './exec';
+import { sleep } from '@sdp/scheduling';
 import { ensureStandins } from './standins';
 
 const workDir = path.join(repoRoot, '.infra/compose');
