@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       BENCH_CONTENT_TYPE: 'application/json; charset=utf-8',
     });
     const bareProxy = await forkServer(path.join(__dirname, 'bare-proxy.ts'), {
-      BENCH_UPSTREAM: stack.lb!.url,
+      BENCH_UPSTREAM: stack.lb.url,
     });
     baselines.push(bareServer.child, bareProxy.child);
 
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       await load('edge cache HIT', `${edge}/api/products/${PRODUCT}`),
       await load('gateway → lb → catalog', `${stack.urls.gateway[0]}/api/products/${PRODUCT}`),
       await load('bare proxy → lb → catalog', `${bareProxy.url}/api/products/${PRODUCT}`),
-      await load('lb → catalog', `${stack.lb!.url}/catalog/products/${PRODUCT}`),
+      await load('lb → catalog', `${stack.lb.url}/catalog/products/${PRODUCT}`),
       await load('catalog (Redis HIT)', `${stack.urls.catalog[0]}/products/${PRODUCT}`),
       await load('bare Node http', bareServer.url),
     ];

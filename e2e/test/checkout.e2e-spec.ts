@@ -461,14 +461,20 @@ describe('a payment slower than its stock hold (e2e)', () => {
     );
     timeline.aParked = Date.now() - started;
     expect(await paymentOf(orderA)).toMatchObject({ status: 'pending' });
-    expect(
+    // Charged once, the answer never came back in time. The provider records the charge after its
+    // own latency (2.5-7.5 s), which may end after payments has already parked the event.
+    const chargesOfA = async () =>
       (
         await one<{ n: number }>(
           `SELECT count(*)::int AS n FROM "${s.payments}".psp_charges WHERE idempotency_key = $1`,
           [orderA],
         )
-      ).n,
-    ).toBe(1); // charged once, the answer never came back in time
+      ).n;
+    await waitFor(async () => (await chargesOfA()) > 0, {
+      timeoutMs: 15_000,
+      what: "the provider's record of A's charge",
+    });
+    expect(await chargesOfA()).toBe(1);
 
     // The provider recovers; B buys the unit and is confirmed (stock committed).
     await setPsp(payments, { latencyMs: 20 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   connectPostgres,
-  freePort,
+  freePorts,
   spawnService,
   TEST_INTERNAL_AUTH_SECRET,
   testInfraEnv,
@@ -38,9 +38,9 @@ export interface TestStack {
   processes: ServiceProcess[];
   topicPrefix: string;
   schemas: Record<ServiceName, string>;
-  /** With `{ proxies: true }`: the lb over every replica (services call each other through it) and,
-   * given `gateways`, the edge in front of them (catalog gets EDGE_URL). */
-  lb?: NginxInstance;
+  /** The lb over every replica: services call each other through it, as in `pnpm stack` and compose. */
+  lb: NginxInstance;
+  /** With `{ proxies: true }`: the edge in front of the gateways (catalog gets EDGE_URL). */
   edge?: NginxInstance;
   /**
    * Replaces a crashed or stopped replica with a fresh process on the same port; `env` overrides its
@@ -54,10 +54,7 @@ const repoRoot = path.resolve(__dirname, '../../..');
 const entry = (service: string) => path.join(repoRoot, 'apps', service, 'dist', 'main.js');
 
 export interface TestStackOptions {
-  /**
-   * The whole request path: the gateways too, a real nginx lb in front of every service's replicas
-   * (services call each other through it) and the edge in front of the gateways.
-   */
+  /** The whole request path: the gateways too, and the edge in front of them. */
   proxies?: boolean;
 }
 
@@ -71,11 +68,14 @@ export async function startTestStack(
   const specs = services.filter((s) => wanted.includes(s.name as ServiceName)) as (ServiceSpec & {
     name: ServiceName;
   })[];
-  const ports = Object.fromEntries(
-    await Promise.all(
-      specs.map(async (s) => [s.name, await Promise.all(Array.from({ length: s.replicas }, freePort))]),
-    ),
-  ) as Record<ServiceName, number[]>;
+  // Every port at once, so no two are the same (the lb and edge too).
+  const [lbPort, edgePort, ...replicaPorts] = await freePorts(
+    2 + specs.reduce((sum, s) => sum + s.replicas, 0),
+  );
+  const ports = Object.fromEntries(specs.map((s) => [s.name, replicaPorts.splice(0, s.replicas)])) as Record<
+    ServiceName,
+    number[]
+  >;
   const urls = Object.fromEntries(
     specs.map((s) => [s.name, ports[s.name].map((p) => `http://127.0.0.1:${p}`)]),
   ) as Record<ServiceName, string[]>;
@@ -86,35 +86,32 @@ export async function startTestStack(
 
   // nginx does not need its upstreams up to start, so the proxies come first and the services'
   // URLs can point at them.
-  const proxyDir = options.proxies ? fs.mkdtempSync(path.join(os.tmpdir(), `${id}-nginx-`)) : undefined;
-  let lb: NginxInstance | undefined;
+  const proxyDir = fs.mkdtempSync(path.join(os.tmpdir(), `${id}-nginx-`));
+  const lb = await startNginx({
+    role: 'lb',
+    dir: path.join(proxyDir, 'lb'),
+    port: lbPort,
+    upstreams: Object.fromEntries(
+      specs
+        .filter((s) => s.name !== 'gateway')
+        .map((s) => [s.name, ports[s.name].map((p) => `127.0.0.1:${p}`)]),
+    ),
+  });
   let edge: NginxInstance | undefined;
-  if (proxyDir) {
-    lb = await startNginx({
-      role: 'lb',
-      dir: path.join(proxyDir, 'lb'),
-      port: await freePort(),
-      upstreams: Object.fromEntries(
-        specs
-          .filter((s) => s.name !== 'gateway')
-          .map((s) => [s.name, ports[s.name].map((p) => `127.0.0.1:${p}`)]),
-      ),
-    });
+  if (options.proxies) {
     edge = await startNginx({
       role: 'edge',
       dir: path.join(proxyDir, 'edge'),
-      port: await freePort(),
+      port: edgePort,
       gateways: ports.gateway.map((p) => `127.0.0.1:${p}`),
       webRoot: path.join(repoRoot, 'apps', 'web', 'dist'),
       refreshToken: edgeRefreshToken(TEST_INTERNAL_AUTH_SECRET),
     }).catch(async (error: unknown) => {
-      await lb?.stop();
+      await lb.stop();
       throw error;
     });
   }
-  // Services call each other through the lb; without one (a stack for tests that do not need it),
-  // through a dependency's first replica.
-  const serviceUrl = (name: ServiceName) => (lb ? `${lb.url}/${name}` : urls[name][0]);
+  const serviceUrl = (name: ServiceName) => `${lb.url}/${name}`;
 
   const envFor = (spec: ServiceSpec & { name: ServiceName }, replica: number): Record<string, string> => ({
     ...testInfraEnv(),
@@ -129,7 +126,7 @@ export async function startTestStack(
     CATALOG_URL: serviceUrl('catalog'),
     ...(edge && spec.name === 'catalog' ? { EDGE_URL: edge.url } : {}),
     ...(spec.name === 'gateway'
-      ? { UPSTREAM_BASE_URL: lb!.url, JWT_SECRET: TEST_JWT_SECRET, DEMO_PASSWORD: TEST_DEMO_PASSWORD }
+      ? { UPSTREAM_BASE_URL: lb.url, JWT_SECRET: TEST_JWT_SECRET, DEMO_PASSWORD: TEST_DEMO_PASSWORD }
       : {}),
     PORT: String(ports[spec.name][replica]),
     INSTANCE_ID: `${spec.name}-${replica + 1}`,
@@ -147,8 +144,8 @@ export async function startTestStack(
   const processes: ServiceProcess[] = [];
   const stop = async () => {
     await edge?.stop();
-    await lb?.stop();
-    if (proxyDir) fs.rmSync(proxyDir, { recursive: true, force: true });
+    await lb.stop();
+    fs.rmSync(proxyDir, { recursive: true, force: true });
     await Promise.all(processes.map((p) => p.stop()));
     const db = await connectPostgres();
     try {
