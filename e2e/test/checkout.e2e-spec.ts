@@ -461,20 +461,14 @@ describe('a payment slower than its stock hold (e2e)', () => {
     );
     timeline.aParked = Date.now() - started;
     expect(await paymentOf(orderA)).toMatchObject({ status: 'pending' });
-    // Charged once, the answer never came back in time. The provider records the charge after its
-    // own latency (2.5-7.5 s), which may end after payments has already parked the event.
-    const chargesOfA = async () =>
+    expect(
       (
         await one<{ n: number }>(
           `SELECT count(*)::int AS n FROM "${s.payments}".psp_charges WHERE idempotency_key = $1`,
           [orderA],
         )
-      ).n;
-    await waitFor(async () => (await chargesOfA()) > 0, {
-      timeoutMs: 15_000,
-      what: "the provider's record of A's charge",
-    });
-    expect(await chargesOfA()).toBe(1);
+      ).n,
+    ).toBe(1); // charged once, the answer never came back in time
 
     // The provider recovers; B buys the unit and is confirmed (stock committed).
     await setPsp(payments, { latencyMs: 20 });

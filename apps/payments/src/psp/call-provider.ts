@@ -1,4 +1,5 @@
-import { backoffDelay, sleep } from '@sdp/messaging';
+import { backoffDelay } from '@sdp/messaging';
+import { sleep } from '@sdp/scheduling';
 import { ProviderTimeoutError } from './payment-provider';
 
 /** Provider calls per delivery before we give the message back to the consumer's retry/DLQ. */
