@@ -75,13 +75,10 @@ export const kafkaFor = (
   topics: readonly string[],
   options: Pick<KafkaModuleOptions, 'groupNames'> = {},
 ): DynamicModule =>
-  KafkaModule.forRootAsync({
-    inject: [],
-    useFactory: () => ({
-      clientId: config.INSTANCE_ID,
-      brokers: config.KAFKA_BROKERS,
-      topicPrefix: config.KAFKA_TOPIC_PREFIX,
-      topics,
-      ...options,
-    }),
+  KafkaModule.forRoot({
+    clientId: config.INSTANCE_ID,
+    brokers: config.KAFKA_BROKERS,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    topics,
+    ...options,
   });

@@ -33,11 +33,6 @@ export interface KafkaModuleOptions {
   groupNames?: Partial<Record<ConsumerGroup, string>>;
 }
 
-interface AsyncOptions {
-  inject: (string | symbol | (new (...args: never[]) => unknown))[];
-  useFactory: (...deps: never[]) => KafkaModuleOptions;
-}
-
 const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
 
 /** Resolves an event topic to the real topic name (with the stack's prefix). */
@@ -109,12 +104,13 @@ export class KafkaModule implements OnApplicationShutdown {
     });
   }
 
-  static forRootAsync(options: AsyncOptions): DynamicModule {
+  /** Options are plain values, as for DatabaseModule and LockModule: config is validated first. */
+  static forRoot(options: KafkaModuleOptions): DynamicModule {
     return {
       module: KafkaModule,
       imports: [DiscoveryModule],
       providers: [
-        { provide: KAFKA_OPTIONS, inject: options.inject, useFactory: options.useFactory },
+        { provide: KAFKA_OPTIONS, useValue: options },
         {
           provide: Topics,
           inject: [KAFKA_OPTIONS],
