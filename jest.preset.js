@@ -58,6 +58,9 @@ const slowProject = (rootDir, displayName, testMatch) => ({
 
 function createJestConfig(rootDir) {
   return {
+    // Repeat every failure at the end of the run whatever the number of suites (Jest's default is
+    // only above 20 suites): CI keeps the tail of a long log, and the failure must be in it.
+    reporters: [['default', { summaryThreshold: 0 }]],
     projects: [
       { ...shared(rootDir), displayName: 'unit', testMatch: ['<rootDir>/**/src/**/*.spec.ts'] },
       slowProject(rootDir, 'integration', '<rootDir>/**/src/**/*.int-spec.ts'),

@@ -2,7 +2,8 @@
 //   edge cache HIT  vs  nginx serving the same bytes as a static file   (what the CDN emulator costs)
 //   gateway → lb → catalog (Redis HIT), edge bypassed  vs  a bare Node http server with the same bytes
 //   gateway → lb → catalog  vs  a bare undici proxy → lb → catalog   (what the gateway costs as a proxy)
-//   and the latency each hop adds (edge, gateway, lb, catalog).
+//   and the latency each hop adds (edge, gateway, lb, catalog), and the proxy process's own CPU per
+//   request (gateway vs bare proxy, from /proc).
 // Every target answers the same product JSON; compare ratios, not absolute numbers (shared 2 cores).
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { startTestStack } from '../test/support/stack';
+import { cpuSeconds } from './process-cpu';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(`usage: pnpm bench:edge [--duration 10]
@@ -28,11 +30,15 @@ interface Measurement {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU milliseconds the `cpuOf` process spent per request during the measured run. */
+  cpuMsPerRequest?: number;
 }
 
-async function load(target: string, url: string): Promise<Measurement> {
+async function load(target: string, url: string, cpuOf?: number): Promise<Measurement> {
   await autocannon({ url, connections: CONNECTIONS, duration: 2 }); // warm-up, thrown away
+  const cpuBefore = cpuOf ? cpuSeconds(cpuOf) : 0;
   const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S });
+  const cpuMsPerRequest = cpuOf ? ((cpuSeconds(cpuOf) - cpuBefore) * 1000) / r.requests.total : undefined;
   if (r.non2xx + r.errors + r.timeouts > 0) {
     console.log(`${target}: ${r.non2xx} non-2xx, ${r.errors} socket errors, ${r.timeouts} timeouts`);
   }
@@ -42,6 +48,7 @@ async function load(target: string, url: string): Promise<Measurement> {
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.errors + r.non2xx + r.timeouts,
+    cpuMsPerRequest,
   };
 }
 
@@ -85,12 +92,17 @@ async function main(): Promise<void> {
       BENCH_UPSTREAM: stack.lb.url,
     });
     baselines.push(bareServer.child, bareProxy.child);
+    const gatewayPid = stack.processes.find((p) => p.name === 'gateway-1')!.child.pid!;
 
     const results = [
       await load('nginx static file (edge)', `${edge}/bench/product-${PRODUCT}.json`),
       await load('edge cache HIT', `${edge}/api/products/${PRODUCT}`),
-      await load('gateway → lb → catalog', `${stack.urls.gateway[0]}/api/products/${PRODUCT}`),
-      await load('bare proxy → lb → catalog', `${bareProxy.url}/api/products/${PRODUCT}`),
+      await load('gateway → lb → catalog', `${stack.urls.gateway[0]}/api/products/${PRODUCT}`, gatewayPid),
+      await load(
+        'bare proxy → lb → catalog',
+        `${bareProxy.url}/api/products/${PRODUCT}`,
+        bareProxy.child.pid,
+      ),
       await load('lb → catalog', `${stack.lb.url}/catalog/products/${PRODUCT}`),
       await load('catalog (Redis HIT)', `${stack.urls.catalog[0]}/products/${PRODUCT}`),
       await load('bare Node http', bareServer.url),
@@ -116,6 +128,10 @@ async function main(): Promise<void> {
     );
     console.log(
       `what the gateway costs (gateway→lb→catalog vs lb→catalog): ${(viaGateway.rps / viaLb.rps).toFixed(2)}x; a bare proxy: ${(viaBareProxy.rps / viaLb.rps).toFixed(2)}x`,
+    );
+    const [gatewayCpu, proxyCpu] = [viaGateway.cpuMsPerRequest!, viaBareProxy.cpuMsPerRequest!];
+    console.log(
+      `proxy process CPU per request: gateway ${gatewayCpu.toFixed(3)} ms, bare proxy ${proxyCpu.toFixed(3)} ms: ${(proxyCpu / gatewayCpu).toFixed(2)}x (from /proc; it rises with contention too)`,
     );
     console.log('\nlatency each hop adds under this load (p50 / p99, ms):');
     console.log(`  catalog over bare Node:  ${catalog.p50 - node.p50} / ${catalog.p99 - node.p99}`);

@@ -23,6 +23,11 @@ import { startTestStack, type TestStack } from './support/stack';
 // the flash sale (many buyers, little stock), payment failures, duplicate delivery of every event,
 // a payments crash mid-stream, and a payment slower than its stock hold (compensated by a refund).
 
+// The payment saga's own notifications. Delivery reacts to order.confirmed on its own clock (a
+// courier is assigned whenever a dispatcher gets to it, the delivery completes DELIVERY_TIME_MS
+// later), so a confirmed order's courier news may land at any point; the late-payment tests check
+// the cancelled order's delivery on its own (deliveryOf: cancelled, courier freed, told in order).
+const SAGA_NOTIFICATIONS = `type NOT LIKE 'delivery.%'`;
 const FLASH_STOCK = 20;
 const BUYERS = 500;
 
@@ -257,6 +262,36 @@ describe('a payment slower than its stock hold (e2e)', () => {
     );
 
   /**
+   * A's delivery as delivery and notifications see it: the job's status, couriers still carrying
+   * the order, how many delivery events delivery outboxed for it, and the user's courier news
+   * (type, and when it was assigned or cancelled).
+   */
+  const deliveryOf = async (orderId: string) => {
+    const s = stack.schemas;
+    const job = await one<{ status: string } | undefined>(
+      `SELECT status FROM "${s.delivery}".delivery_jobs WHERE order_id = $1`,
+      [orderId],
+    );
+    const count = async (sql: string) => (await one<{ n: number }>(sql, [orderId])).n;
+    const news = (
+      await db.query<{ type: string; at: string | null }>(
+        `SELECT type, coalesce(payload->>'assignedAt', payload->>'cancelledAt') AS at
+         FROM "${s.notifications}".notifications WHERE order_id = $1 AND type LIKE 'delivery.%' ORDER BY seq`,
+        [orderId],
+      )
+    ).rows;
+    return {
+      job: job?.status ?? null,
+      couriersCarrying: await count(
+        `SELECT count(*)::int AS n FROM "${s.delivery}".couriers WHERE current_order_id = $1`,
+      ),
+      outboxed: await count(`SELECT count(*)::int AS n FROM "${s.delivery}".outbox WHERE key = $1::text`),
+      notifications: news.map((n) => n.type),
+      at: Object.fromEntries(news.map((n) => [n.type, n.at])),
+    };
+  };
+
+  /**
    * Waits for the compensation to finish (A CANCELLED and refunded, B CONFIRMED, stock settled),
    * redelivers every event of the stack once more, and returns the figures, printed.
    */
@@ -293,6 +328,14 @@ describe('a payment slower than its stock hold (e2e)', () => {
       { timeoutMs: 30_000, what: "A's refund notification" },
     );
     const stock = await settledStock(stack.urls.inventory[0], sku);
+    // Delivery hears order.cancelled on its own: every delivery event for A it outboxed reaches the user.
+    await waitFor(
+      async () => {
+        const d = await deliveryOf(orderA);
+        return d.job === 'CANCELLED' && d.notifications.length === d.outboxed && d;
+      },
+      { timeoutMs: 30_000, what: "A's delivery cancelled and its courier news delivered" },
+    );
 
     // Every event again (at-least-once delivery): no order, refund, stock or notification may move.
     const snapshot = async () => ({
@@ -304,8 +347,11 @@ describe('a payment slower than its stock hold (e2e)', () => {
       stock: (await db.query(`SELECT sku, on_hand, reserved, sold FROM "${s.inventory}".stock ORDER BY sku`))
         .rows,
       notifications: (
-        await db.query(`SELECT type, order_id FROM "${s.notifications}".notifications ORDER BY seq`)
+        await db.query(
+          `SELECT type, order_id FROM "${s.notifications}".notifications WHERE ${SAGA_NOTIFICATIONS} ORDER BY seq`,
+        )
       ).rows,
+      deliveryA: await deliveryOf(orderA), // final: B's courier may still move, A's must not
     });
     const before = await snapshot();
     const replayed = await replayTopics(
@@ -325,7 +371,7 @@ describe('a payment slower than its stock hold (e2e)', () => {
     const notified = async (orderId: string) =>
       (
         await db.query<{ type: string }>(
-          `SELECT type FROM "${s.notifications}".notifications WHERE order_id = $1 ORDER BY seq`,
+          `SELECT type FROM "${s.notifications}".notifications WHERE order_id = $1 AND ${SAGA_NOTIFICATIONS} ORDER BY seq`,
           [orderId],
         )
       ).rows.map((r) => r.type);
@@ -362,6 +408,7 @@ describe('a payment slower than its stock hold (e2e)', () => {
       },
       customerA: await customer('late-a', orderA),
       customerB: await customer('late-b', orderB),
+      deliveryA: await deliveryOf(orderA),
       lateConfirmationsShort: (await lateShortCount()) - run.shortBefore,
       replayedEvents: replayed,
       stock,
@@ -391,6 +438,22 @@ describe('a payment slower than its stock hold (e2e)', () => {
     });
     expect(figures.stock).toMatchObject({ onHand: 0, reserved: 0, sold: 1, available: 0 });
     expect(figures.stock.onHand + figures.stock.sold).toBe(1);
+    // A's delivery ends cancelled, its courier (if a dispatcher got to it first) free again, and the
+    // user is never left with "on its way": a delivery.assigned is always followed by its cancellation.
+    const delivery = figures.deliveryA;
+    expect(delivery).toMatchObject({ job: 'CANCELLED', couriersCarrying: 0 });
+    expect([...delivery.notifications].sort()).toEqual(
+      delivery.notifications.includes('delivery.assigned')
+        ? ['delivery.assigned', 'delivery.cancelled']
+        : delivery.outboxed === 0
+          ? [] // the cancellation overtook the confirmation: no job was ever created
+          : ['delivery.cancelled'],
+    );
+    if (delivery.notifications.includes('delivery.assigned')) {
+      expect(Date.parse(delivery.at['delivery.cancelled']!)).toBeGreaterThanOrEqual(
+        Date.parse(delivery.at['delivery.assigned']!),
+      );
+    }
   }
 
   it('stock 1, A’s provider call outlasts the hold, the sweeper gives the unit to B → A cancelled and refunded once, B confirmed, never oversold', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { get as httpGet } from 'node:http';
 import { waitFor } from '@sdp/testing';
 import { percentile } from './support/checkout-client';
 import { bearer, counterSum, login, loginMany, msUntil } from './support/edge-client';
@@ -140,6 +141,23 @@ describe('through the edge (e2e)', () => {
     expect((await api(`/orders/${orderId}`, { headers: bearer(bob) })).status).toBe(404);
   });
 
+  it('refuses a path-traversal probe with a 400 naming the problem, never the storefront page', async () => {
+    const probes = [
+      '/api/orders/..%2F..%2Fetc%2Fpasswd',
+      '/api/orders/../../etc/passwd',
+      '/api/products/%2e%2e',
+    ];
+    for (const path of probes) {
+      const res = await getPathAsWritten(edge, path, bearer(alice));
+      expect([path, res.status, res.contentType]).toEqual([path, 400, 'application/json']);
+      expect((JSON.parse(res.body) as { message: string }).message).toMatch(
+        /dot segments .* encoded slashes/,
+      );
+    }
+    // An encoded slash in the query string is data, not a path.
+    expect((await api('/products?q=a%2Fb')).status).toBe(200);
+  });
+
   it('refuses a direct call to a service that lacks the gateway’s signed identity', async () => {
     const direct = await fetch(`${stack.urls.orders[0]}/orders`, { headers: { 'x-user-id': 'alice' } });
     expect(direct.status).toBe(401);
@@ -269,4 +287,23 @@ function countBy(values: (string | null)[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const v of values) counts[String(v)] = (counts[String(v)] ?? 0) + 1;
   return counts;
+}
+
+/** node:http sends the path as written; fetch and undici resolve dot segments before sending. */
+function getPathAsWritten(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; contentType: string | undefined; body: string }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    httpGet({ host: hostname, port, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body }),
+      );
+    }).on('error', reject);
+  });
 }

@@ -22,6 +22,9 @@ COPY --from=pruner /out/json/ .
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm install --frozen-lockfile --store-dir /pnpm/store
 COPY --from=pruner /out/full/ .
 COPY tsconfig.base.json .swcrc ./
+# The install above is fresh: without this, each package's `pnpm run build` checks its dependencies
+# again, reinstalls, and the parallel reinstalls race on esbuild's postinstall (a failed image build).
+ENV pnpm_config_verify_deps_before_run=false
 RUN turbo run build --filter=@sdp/${APP}
 # Only the build output travels on (dist/ of the app and of each workspace lib it uses).
 RUN mkdir /built && find apps libs -path '*/node_modules' -prune -o -type d -name dist -print \

@@ -16,7 +16,10 @@ FROM base AS builder
 COPY --from=pruner /out/json/ .
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm install --frozen-lockfile --store-dir /pnpm/store
 COPY --from=pruner /out/full/ .
-COPY tsconfig.base.json ./
+COPY tsconfig.base.json .swcrc ./
+# The install above is fresh: without this, each package's `pnpm run build` checks its dependencies
+# again, reinstalls, and the parallel reinstalls race on esbuild's postinstall (a failed image build).
+ENV pnpm_config_verify_deps_before_run=false
 RUN turbo run build --filter=@sdp/web
 
 FROM nginx:1.28.0-alpine AS edge

@@ -9,12 +9,12 @@
 // Run: pnpm build && pnpm bench:catalog [--duration 10] [--warmup 3] [--connections 20] [--product 42]
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { freePort } from '@sdp/testing';
 
 const USAGE = `usage: pnpm bench:catalog [--duration 10] [--warmup 3] [--connections 20] [--product 42]
   GET /products/:id: cache hit vs cache off (Postgres) vs a bare Node http server, in one run (needs pnpm build)`;
@@ -130,18 +130,6 @@ function assertBuilt(): void {
   if (!existsSync(MAIN_JS)) {
     throw new Error(`${MAIN_JS} is missing: run \`pnpm build\` (from the repo root) first.`);
   }
-}
-
-/** Asks the OS for a free port (tiny race until the child binds it, acceptable for a local benchmark). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Keeps the last lines a child printed, to show them if it fails to start. */

@@ -1,5 +1,6 @@
 import {
   boolean,
+  csv,
   internalAuthSecret,
   loadConfig,
   positiveInt,
@@ -28,6 +29,10 @@ export const catalogConfigSchema = z.object({
   EDGE_CACHE_SECONDS: positiveInt(30),
   /** The edge (nginx CDN emulator) to refresh on changes; unset: no refresh is sent (a stack without nginx). */
   EDGE_URL: url(['http', 'https']).optional(),
+  /** Every regional edge to refresh on changes (comma-separated URLs), on top of EDGE_URL. */
+  EDGE_URLS: csv('each edge must be an http(s) URL', (item) =>
+    /^https?:\/\/[\w.-]+(:\d{1,5})?\/?$/.test(item),
+  ).optional(),
   SEED_DEMO_DATA: boolean(true),
   /** Default write strategy for product writes until an admin switches it (stored in Redis). */
   PRODUCT_WRITE_STRATEGY: z.enum(writeStrategies).default('write-around'),

@@ -3,6 +3,7 @@ import { createRedis, waitForRedis } from '@sdp/redis';
 import { asUser, connectPostgres, testInfraEnv, testSchema, uniqueName, waitFor } from '@sdp/testing';
 import type { Redis } from 'ioredis';
 import type { Client } from 'pg';
+import { ProductsService } from './products/products.service';
 import { WriteBackFlusher } from './products/write-back.flusher';
 import { startCatalogApp } from '../test/support/catalog-app';
 
@@ -123,6 +124,38 @@ describe('product write strategies (integration)', () => {
     expect(await inPostgres(43)).toBe(3_333);
     expect(await redis.scard(`${cachePrefix}:write-back:product:dirty`)).toBe(0);
     expect(await redis.exists(`${cachePrefix}:write-back:product:pending:43`)).toBe(0);
+  });
+
+  it('write-back: a reload (product.updated) that read just before a write-back write does not put the older value back', async () => {
+    await useStrategy('write-back');
+    await get('/products/61'); // cached, old value
+    const service = replicas[0].get(ProductsService);
+    const queue = service.writeBack;
+    const pending = queue.pending.bind(queue);
+    // Replica 1's reload reads the row and the pending changes, then stops until the write below is done.
+    let read!: () => void;
+    const hasRead = new Promise<void>((resolve) => (read = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    jest.spyOn(queue, 'pending').mockImplementationOnce(async (id) => {
+      const changes = await pending(id);
+      read();
+      await gate;
+      return changes;
+    });
+    const reload = service.reloadCached(61);
+    await hasRead;
+    expect((await put('/products/61', { priceCents: 6_161 }, 1)).statusCode).toBe(200); // replica 2, write-back
+    release();
+    await reload;
+    expect(await inRedis(61)).toBe(6_161);
+    const next = await get('/products/61');
+    expect(next.headers['x-cache']).toBe('HIT');
+    expect(next.json().priceCents).toBe(6_161);
+    // After the flush, product.updated's reload reads the committed row: the same value.
+    expect(await replicas[0].get(WriteBackFlusher).flushAll()).toBe(1);
+    await service.reloadCached(61);
+    expect(await inRedis(61)).toBe(6_161);
   });
 
   it('write-back: many writes to one product collapse into one database write of the latest value', async () => {

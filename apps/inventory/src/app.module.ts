@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { configFor, databaseFor, kafkaFor, observabilityFor } from '@sdp/bootstrap';
 import { OrderCancelled, OrderConfirmed, OrderUnfulfillable, StockChanged } from '@sdp/contracts';
-import { LockModule } from '@sdp/locks';
+import { LockModule, lockOptionsFromConfig } from '@sdp/locks';
 import { OutboxModule } from '@sdp/outbox';
 import { consumerGroups } from '@sdp/topology';
 import { INVENTORY_CONFIG, type InventoryConfig } from './config';
@@ -23,8 +23,8 @@ export class AppModule {
             config.SEED_DEMO_DATA ? seedStock(dataSource, config.DB_SCHEMA) : Promise.resolve(),
         }),
         LockModule.forRoot({
-          urls: config.REDIS_LOCK_URLS,
-          name: config.INSTANCE_ID,
+          // Redlock (default) or ZooKeeper: LOCK_BACKEND, REDIS_LOCK_URLS, ZOOKEEPER_URL.
+          ...lockOptionsFromConfig(config, config.INSTANCE_ID),
           keyPrefix: config.LOCK_KEY_PREFIX,
           retryCount: config.LOCK_RETRY_COUNT,
           retryDelayMs: config.LOCK_RETRY_DELAY_MS,

@@ -6,6 +6,7 @@ import { FencedOutError } from './fencing/fencing';
 import {
   OutOfStockError,
   ReservationMismatchError,
+  StockCounterUnavailableError,
   UnknownSkuError,
 } from './reservations/reservation.errors';
 import { BelowReservedError, StockNotFoundError } from './stock/stock.errors';
@@ -18,6 +19,7 @@ type InventoryError =
   | LockBusyError
   | LockLostError
   | FencedOutError
+  | StockCounterUnavailableError
   | StockNotFoundError
   | BelowReservedError;
 
@@ -43,6 +45,8 @@ export function answerFor(error: InventoryError): ErrorAnswer {
     return { statusCode: 503, message: 'stock is busy (lock contention); nothing was reserved, retry' };
   if (error instanceof LockLostError || error instanceof FencedOutError)
     return { statusCode: 503, message: 'lock lost to a newer holder; nothing was reserved, retry' };
+  if (error instanceof StockCounterUnavailableError)
+    return { statusCode: 503, message: 'stock counter unavailable; nothing was reserved, retry shortly' };
   if (error instanceof StockNotFoundError) return { statusCode: 404, message: error.message };
   return { statusCode: 409, message: error.message }; // BelowReservedError
 }
@@ -55,6 +59,7 @@ export function answerFor(error: InventoryError): ErrorAnswer {
   LockBusyError,
   LockLostError,
   FencedOutError,
+  StockCounterUnavailableError,
   StockNotFoundError,
   BelowReservedError,
 )

@@ -7,7 +7,6 @@ import {
   asUser,
   connectPostgres,
   startDisposableRedis,
-  TEST_INTERNAL_AUTH_SECRET,
   testInfraEnv,
   testSchema,
   uniqueName,
@@ -15,12 +14,11 @@ import {
   type DisposableRedis,
 } from '@sdp/testing';
 import type { Client } from 'pg';
-import { createInventoryApp } from './app';
-import { loadInventoryConfig } from './config';
+import { setStockOn, startInventoryReplica } from '../test/support/inventory-replica';
 import { seedOnHand } from './db/seed';
 import { FencedOutError } from './fencing/fencing';
 import { ReservationsRepository } from './reservations/reservations.repository';
-import { stockLock } from './reservations/reservations.service';
+import { stockLock } from './reservations/strategies';
 import { SWEEPER_LOCK } from './sweeper/sweeper.service';
 
 // Two inventory replicas in-process on a private schema, topic prefix, consumer group and lock key
@@ -34,30 +32,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const service = asUser('orders', 'service');
 const admin = asUser('ops', 'admin');
 
-async function startReplica(
+const scope = { schema: schema.name, topicPrefix, group, lockPrefix };
+const startReplica = (
   index: number,
   overrides: Record<string, string> = {},
-): Promise<NestFastifyApplication> {
-  const config = loadInventoryConfig({
-    ...testInfraEnv(),
-    DB_SCHEMA: schema.name,
-    KAFKA_TOPIC_PREFIX: topicPrefix,
-    KAFKA_CONSUMER_GROUP: group,
-    LOCK_KEY_PREFIX: lockPrefix,
-    INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
-    INSTANCE_ID: `inventory-int-${index}`,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DB_POOL_SIZE: '8',
-    LOCK_RETRY_COUNT: '200',
-    LOCK_RETRY_DELAY_MS: '30',
-    SWEEPER_INTERVAL_MS: '600000', // ticks are triggered by the tests
-    ...overrides,
-  });
-  const app = await createInventoryApp(config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return app;
-}
+): Promise<NestFastifyApplication> => startInventoryReplica(scope, index, overrides);
 
 type Line = { sku: string; quantity: number };
 
@@ -72,15 +51,7 @@ describe('inventory (integration)', () => {
       payload: { orderId, items },
       headers,
     });
-  const setStock = async (sku: string, onHand: number) => {
-    const res = await replicas[0].inject({
-      method: 'PUT',
-      url: `/stock/${sku}`,
-      payload: { onHand },
-      headers: admin,
-    });
-    expect(res.statusCode).toBe(200);
-  };
+  const setStock = (sku: string, onHand: number) => setStockOn(replicas[0], sku, onHand);
   const stockRow = async (sku: string) =>
     (await db.query(`SELECT on_hand, reserved, sold FROM "${schema.name}".stock WHERE sku = $1`, [sku]))
       .rows[0];
@@ -183,7 +154,7 @@ describe('inventory (integration)', () => {
     const lateWrite = repository.reserve({
       orderId: orderA,
       items: [{ sku, quantity: 6 }],
-      tokens: new Map([[sku, tokenA]]),
+      guard: { kind: 'fenced', tokens: new Map([[sku, tokenA]]) },
       ttlSeconds: 60,
     });
     await expect(lateWrite).rejects.toBeInstanceOf(FencedOutError);
@@ -201,7 +172,7 @@ describe('inventory (integration)', () => {
       repository.reserve({
         orderId: orderA,
         items: [{ sku, quantity: 6 }],
-        tokens: new Map([[sku, fresh]]),
+        guard: { kind: 'fenced', tokens: new Map([[sku, fresh]]) },
         ttlSeconds: 60,
       }),
     ).rejects.toMatchObject({ name: 'OutOfStockError', available: 4 });

@@ -1,6 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { cacheRedisFor, configFor, databaseFor, kafkaFor, observabilityFor } from '@sdp/bootstrap';
-import { OrderCancelled, OrderConfirmed, PaymentRefunded } from '@sdp/contracts';
+import {
+  DeliveryAssigned,
+  DeliveryCancelled,
+  DeliveryDelivered,
+  OrderCancelled,
+  OrderConfirmed,
+  PaymentRefunded,
+} from '@sdp/contracts';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from './config';
 import { notificationsMigrations } from './db/migrations';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -15,7 +22,14 @@ export class AppModule {
         configFor(NOTIFICATIONS_CONFIG, config),
         databaseFor(config, { migrations: notificationsMigrations }),
         cacheRedisFor(config),
-        kafkaFor(config, [OrderConfirmed.type, OrderCancelled.type, PaymentRefunded.type]),
+        kafkaFor(config, [
+          OrderConfirmed.type,
+          OrderCancelled.type,
+          PaymentRefunded.type,
+          DeliveryAssigned.type,
+          DeliveryDelivered.type,
+          DeliveryCancelled.type,
+        ]),
         NotificationsModule,
       ],
     };

@@ -1,5 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { OrderCancelled, OrderConfirmed, PaymentRefunded } from '@sdp/contracts';
+import {
+  DeliveryAssigned,
+  DeliveryDelivered,
+  OrderCancelled,
+  OrderConfirmed,
+  PaymentRefunded,
+} from '@sdp/contracts';
 import { createKafka, toKafkaMessage, type EventEnvelope } from '@sdp/messaging';
 import {
   asUser,
@@ -183,6 +189,40 @@ describe('notifications (integration)', () => {
       expect.objectContaining({ orderId: forB.key, status: 'CANCELLED', reason: 'payment declined' }),
     ]);
     expect(a.events.map((e) => e.data?.orderId)).toEqual([forA.key]);
+  });
+
+  it('pushes the courier’s progress (delivery.assigned, then delivery.delivered) to the order’s owner', async () => {
+    const user = uniqueName('user-courier');
+    const s = await stream(baseUrl, user);
+    const orderId = randomUUID();
+    const courier = { courierId: 'courier-07', courierName: 'Gus A.' };
+    await publish(
+      DeliveryAssigned.create(orderId, {
+        orderId,
+        userId: user,
+        ...courier,
+        assignedAt: new Date().toISOString(),
+      }),
+    );
+    await waitFor(() => forOrder(s, orderId).length === 1, { timeoutMs: 20_000, what: 'delivery.assigned' });
+    await publish(
+      DeliveryDelivered.create(orderId, {
+        orderId,
+        userId: user,
+        ...courier,
+        deliveredAt: new Date().toISOString(),
+      }),
+    );
+    await waitFor(() => forOrder(s, orderId).length === 2, { timeoutMs: 20_000, what: 'delivery.delivered' });
+    expect(forOrder(s, orderId).map((e) => [e.event, e.data?.status, e.data?.courierName])).toEqual([
+      ['delivery.assigned', 'ASSIGNED', 'Gus A.'],
+      ['delivery.delivered', 'DELIVERED', 'Gus A.'],
+    ]);
+    const listed = await app.inject({ method: 'GET', url: '/notifications', headers: asUser(user) });
+    expect(listed.json<{ items: { type: string }[] }>().items.map((n) => n.type)).toEqual([
+      'delivery.delivered',
+      'delivery.assigned',
+    ]);
   });
 
   it('reaches a stream held by another replica (Redis pub/sub fan-out)', async () => {

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { cacheRedisFor, configFor, databaseFor, kafkaFor, observabilityFor } from '@sdp/bootstrap';
 import {
+  AuctionClosed,
   OrderCancelled,
   OrderConfirmed,
   OrderPlaced,
@@ -32,6 +33,7 @@ export class AppModule {
           PaymentSucceeded.type,
           PaymentFailed.type,
           OrderUnfulfillable.type,
+          AuctionClosed.type,
         ]),
         OutboxModule.forRoot({ schema: config.DB_SCHEMA }),
         CartModule,

@@ -17,6 +17,7 @@ export type Cart = Schemas['Cart'];
 export type Order = Schemas['Order'];
 export type OrderPage = Schemas['OrderPage'];
 export type OrderStatus = Order['status'];
+export type Delivery = Schemas['Delivery'];
 
 /** The JSON a route answers on success (its 2xx response's body). */
 type Answer<
@@ -177,5 +178,10 @@ export class ApiClient {
 
   order(id: string): Promise<Answer<'/api/orders/{id}', 'get'>> {
     return this.request('GET', `/orders/${encodeURIComponent(id)}`);
+  }
+
+  /** The order's courier (delivery service): 404 until the order is confirmed. */
+  delivery(orderId: string): Promise<Answer<'/api/orders/{id}/delivery', 'get'>> {
+    return this.request('GET', `/orders/${encodeURIComponent(orderId)}/delivery`);
   }
 }

@@ -6,6 +6,7 @@ import { CheckoutAttempts } from './checkout-attempt';
 import { Flash, handleAuthError, requireLogin, type PageContext, type StillCurrent } from './context';
 import { h, replace } from './dom';
 import { describeError } from './errors';
+import { renderArchitecture } from './pages/architecture';
 import { renderCart } from './pages/cart';
 import { renderLogin } from './pages/login';
 import { renderOrder } from './pages/order';
@@ -79,6 +80,7 @@ export class App {
         h('li', {}, h('a', { href: '#/', testid: 'nav-products' }, 'Products')),
         h('li', {}, h('a', { href: '#/cart', testid: 'nav-cart' }, `Cart${count}`)),
         h('li', {}, h('a', { href: '#/orders', testid: 'nav-orders' }, 'My orders')),
+        h('li', {}, h('a', { href: '#/architecture', testid: 'nav-architecture' }, 'Architecture')),
         user
           ? h(
               'li',
@@ -154,6 +156,9 @@ export class App {
         return;
       case 'order':
         if (requireLogin(ctx, `#/orders/${route.id}`)) await renderOrder(ctx, route.id, current);
+        return;
+      case 'architecture':
+        if (requireLogin(ctx, '#/architecture')) await renderArchitecture(ctx, current);
         return;
       case 'not-found':
         replace(

@@ -8,6 +8,7 @@ export type Route =
   | { name: 'cart' }
   | { name: 'orders' }
   | { name: 'order'; id: string }
+  | { name: 'architecture' }
   | { name: 'not-found'; path: string };
 
 function positiveInt(text: string | null, fallback: number): number {
@@ -33,6 +34,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/login') return { name: 'login', next: query.get('next') ?? '#/' };
   if (path === '/cart') return { name: 'cart' };
   if (path === '/orders') return { name: 'orders' };
+  if (path === '/architecture') return { name: 'architecture' };
   const order = /^\/orders\/([0-9a-fA-F-]{1,64})$/.exec(path);
   if (order) return { name: 'order', id: order[1] };
   return { name: 'not-found', path };

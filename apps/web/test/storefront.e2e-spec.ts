@@ -16,6 +16,7 @@ import {
 const CHROMIUM = '/usr/bin/chromium';
 const DIST = path.join(__dirname, '../dist');
 const SCREENSHOT = path.join(__dirname, '../test-results/storefront.png');
+const PRODUCTS_SCREENSHOT = path.join(__dirname, '../test-results/storefront-products.png');
 const STEP_MS = 15_000;
 
 const realStack = process.env.STOREFRONT_URL;
@@ -82,6 +83,35 @@ describe('storefront in headless Chromium', () => {
     // Browse and search.
     await page.goto(baseUrl);
     await page.getByTestId('product-card').first().waitFor();
+    if (realStack) {
+      // Product pictures come through the edge's /media/ (the CDN): decoded, WebP, lazy.
+      await page.waitForFunction(() => {
+        const img = document.querySelector<HTMLImageElement>('[data-testid="product-image"]');
+        return img !== null && img.complete && img.naturalWidth > 0;
+      });
+      const first = await page
+        .getByTestId('product-image')
+        .first()
+        .evaluate((img: HTMLImageElement) => ({
+          src: img.currentSrc,
+          loading: img.loading,
+          width: img.naturalWidth,
+        }));
+      expect(first.src).toMatch(/\/media\/products\/[a-z-]+\/[a-z-]+\.[0-9a-f]{10}\.webp\?w=(160|320|640)$/);
+      expect(first.loading).toBe('lazy');
+      expect(first.width).toBeGreaterThanOrEqual(160);
+      // Every picture in view has arrived (the ones below the fold load when scrolled to).
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll<HTMLImageElement>('[data-testid="product-image"]')]
+          .filter((img) => img.getBoundingClientRect().top < window.innerHeight)
+          .every((img) => img.complete && img.naturalWidth > 0),
+      );
+      mkdirSync(path.dirname(PRODUCTS_SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: PRODUCTS_SCREENSHOT });
+    } else {
+      // The stand-in's products have no picture: the page draws no image for them (no broken icon).
+      expect(await page.getByTestId('product-image').count()).toBe(0);
+    }
     await page.getByTestId('search-input').fill(search);
     await page.getByTestId('search-button').click();
     await page.waitForURL((url) => url.hash.includes(`q=${encodeURIComponent(search)}`));

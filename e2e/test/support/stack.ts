@@ -11,14 +11,26 @@ import {
   waitUntilReady,
   type ServiceProcess,
 } from '@sdp/testing';
-import { services, type ServiceSpec } from '@sdp/topology';
+import { localInfraEnv, services, type ServiceSpec } from '@sdp/topology';
+import { startControlChannel, type ControlChannel } from '../../../infra/local/src/control-channel';
 import { edgeRefreshToken, startNginx, type NginxInstance } from '../../../infra/local/src/nginx';
+import { infraPaths } from '../../../infra/local/src/paths';
+import { infraServerControl } from '../../../infra/local/src/server-control';
 
 // A private copy of the whole platform for one test file: every service from the topology, with its
 // replica count, as real processes of the built apps, on free ports, with their own Postgres schemas
 // and Kafka topic prefix (so nothing is shared with another test file or a running `pnpm stack`).
 
-export type ServiceName = 'gateway' | 'catalog' | 'inventory' | 'orders' | 'payments' | 'notifications';
+export type ServiceName =
+  | 'gateway'
+  | 'catalog'
+  | 'inventory'
+  | 'orders'
+  | 'payments'
+  | 'notifications'
+  | 'delivery'
+  | 'auctions'
+  | 'control';
 
 const backendServices: readonly ServiceName[] = [
   'catalog',
@@ -26,11 +38,14 @@ const backendServices: readonly ServiceName[] = [
   'orders',
   'payments',
   'notifications',
+  'auctions',
+  'delivery',
 ];
 
 /** The demo users' password in test stacks (the gateway seeds alice@, bob@, admin@, customerNNN@example.com). */
 export const TEST_DEMO_PASSWORD = 'e2e-demo-password';
 const TEST_JWT_SECRET = 'e2e-jwt-secret-0123456789abcdef0123456789';
+const TEST_RUNNER_SECRET = 'e2e-runner-secret-0123456789abcdef012345';
 
 export interface TestStack {
   /** Base URLs of every replica, per service. */
@@ -47,10 +62,26 @@ export interface TestStack {
    * settings for this process only (e.g. a shorter provider timeout).
    */
   restart(replica: ServiceProcess, env?: Record<string, string>): Promise<ServiceProcess>;
+  /**
+   * A process the test runs beside the stack (the CDN lab's media origin) that the runner channel
+   * lists and may kill and start, as `pnpm stack`'s runner does with its media origin.
+   */
+  adopt(replica: AdoptedReplica): void;
   stop(): Promise<void>;
 }
 
+export interface AdoptedReplica {
+  id: string;
+  service: string;
+  url: string;
+  kill(): Promise<void>;
+  /** Starts it again; may resolve once it is ready. */
+  start(): Promise<void>;
+}
+
 const repoRoot = path.resolve(__dirname, '../../..');
+/** How long a replica may take to answer /ready (first boots migrate and seed; a busy machine is slow). */
+const READY_TIMEOUT_MS = Number(process.env.E2E_READY_TIMEOUT_MS ?? 60_000);
 const entry = (service: string) => path.join(repoRoot, 'apps', service, 'dist', 'main.js');
 
 export interface TestStackOptions {
@@ -64,13 +95,14 @@ export async function startTestStack(
 ): Promise<TestStack> {
   const id = uniqueName('e2e');
   const topicPrefix = `${id}.`;
-  const wanted = options.proxies ? ['gateway', ...backendServices] : backendServices;
+  // The architecture page's control service needs the whole path (it watches the edge too).
+  const wanted = options.proxies ? ['gateway', ...backendServices, 'control'] : backendServices;
   const specs = services.filter((s) => wanted.includes(s.name as ServiceName)) as (ServiceSpec & {
     name: ServiceName;
   })[];
   // Every port at once, so no two are the same (the lb and edge too).
-  const [lbPort, edgePort, ...replicaPorts] = await freePorts(
-    2 + specs.reduce((sum, s) => sum + s.replicas, 0),
+  const [lbPort, edgePort, channelPort, ...replicaPorts] = await freePorts(
+    3 + specs.reduce((sum, s) => sum + s.replicas, 0),
   );
   const ports = Object.fromEntries(specs.map((s) => [s.name, replicaPorts.splice(0, s.replicas)])) as Record<
     ServiceName,
@@ -125,6 +157,19 @@ export async function startTestStack(
     INVENTORY_URL: serviceUrl('inventory'),
     CATALOG_URL: serviceUrl('catalog'),
     ...(edge && spec.name === 'catalog' ? { EDGE_URL: edge.url } : {}),
+    // The auctions closing job's cron lock must not be shared with another stack's.
+    ...(spec.name === 'auctions' ? { LOCK_KEY_PREFIX: `${id}:lock:` } : {}),
+    // Every stack seeds courier-01..: their locks must not meet another stack's.
+    ...(spec.name === 'delivery' ? { LOCK_KEY_PREFIX: `${id}:lock:` } : {}),
+    ...(spec.name === 'control' && edge
+      ? {
+          LB_URL: lb.url,
+          EDGE_URL: edge.url,
+          RUNNER_URL: `http://127.0.0.1:${channelPort}`,
+          RUNNER_SECRET: TEST_RUNNER_SECRET,
+          SCRAPE_TIMEOUT_MS: '2000',
+        }
+      : {}),
     ...(spec.name === 'gateway'
       ? { UPSTREAM_BASE_URL: lb.url, JWT_SECRET: TEST_JWT_SECRET, DEMO_PASSWORD: TEST_DEMO_PASSWORD }
       : {}),
@@ -142,7 +187,10 @@ export async function startTestStack(
   ) => spawnService(`${spec.name}-${replica + 1}`, entry(spec.name), { ...envFor(spec, replica), ...env });
 
   const processes: ServiceProcess[] = [];
+  const adopted: AdoptedReplica[] = [];
+  let channel: ControlChannel | undefined;
   const stop = async () => {
+    await channel?.close();
     await edge?.stop();
     await lb.stop();
     fs.rmSync(proxyDir, { recursive: true, force: true });
@@ -160,18 +208,18 @@ export async function startTestStack(
     // One replica of each service first (it migrates and seeds its schema), then the rest.
     const firsts = specs.map((spec) => launch(spec, 0));
     processes.push(...firsts);
-    await Promise.all(firsts.map((p) => waitUntilReady(p)));
+    await Promise.all(firsts.map((p) => waitUntilReady(p, READY_TIMEOUT_MS)));
     const rest = specs.flatMap((spec) =>
       Array.from({ length: spec.replicas - 1 }, (_, i) => launch(spec, i + 1)),
     );
     processes.push(...rest);
-    await Promise.all(rest.map((p) => waitUntilReady(p)));
+    await Promise.all(rest.map((p) => waitUntilReady(p, READY_TIMEOUT_MS)));
   } catch (error) {
     await stop();
     throw error;
   }
 
-  return {
+  const stack: TestStack = {
     urls,
     processes,
     topicPrefix,
@@ -186,9 +234,49 @@ export async function startTestStack(
       const spec = specs.find((s) => s.name === name)!;
       const fresh = launch(spec, n, env);
       processes[processes.indexOf(replica)] = fresh;
-      await waitUntilReady(fresh);
+      await waitUntilReady(fresh, READY_TIMEOUT_MS);
       return fresh;
     },
+    adopt: (replica) => adopted.push(replica),
     stop,
   };
+  if (edge) {
+    // What `pnpm stack`'s runner offers the control service: kill a replica, start it again; stop
+    // and start a Redis node or Kafka. The infra is the tier's shared one (SDP_PORT_OFFSET's, in
+    // this checkout's .infra/): a scenario that stops Kafka stops it for whatever else runs at that
+    // moment, and starts it again (ready) before it ends. Not offered when the env points the
+    // services at other servers than the ones this checkout runs.
+    const ownInfra = JSON.stringify(testInfraEnv()) === JSON.stringify(localInfraEnv());
+    const stopped = new Set<string>();
+    channel = await startControlChannel({
+      port: channelPort,
+      secret: TEST_RUNNER_SECRET,
+      control: {
+        list: () =>
+          [
+            ...stack.processes.map((p) => ({ id: p.name, service: p.name.replace(/-\d+$/, ''), url: p.url })),
+            ...adopted.map(({ id, service, url }) => ({ id, service, url })),
+          ].map((r) => ({ ...r, state: stopped.has(r.id) ? ('stopped' as const) : ('running' as const) })),
+        kill: async (replicaId) => {
+          stopped.add(replicaId);
+          const other = adopted.find((a) => a.id === replicaId);
+          await (other ?? stack.processes.find((p) => p.name === replicaId)!).kill();
+        },
+        start: async (replicaId) => {
+          stopped.delete(replicaId);
+          const other = adopted.find((a) => a.id === replicaId);
+          const starting = other
+            ? other.start()
+            : stack.restart(stack.processes.find((p) => p.name === replicaId)!);
+          void starting.catch(() => stopped.add(replicaId));
+          await Promise.resolve();
+        },
+      },
+      servers: ownInfra ? infraServerControl(infraPaths(repoRoot), repoRoot) : undefined,
+    }).catch(async (error: unknown) => {
+      await stop();
+      throw error;
+    });
+  }
+  return stack;
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { kafka, redisNodes, services } from '@sdp/topology';
+import { cdn, kafka, redisNodes, services } from '@sdp/topology';
 import { parse } from 'yaml';
 import type { ZodObject, ZodType } from 'zod';
 import { type ComposeService, interpolate, mebibytes, readComposeFile, repoRoot } from './compose-file';
@@ -168,13 +168,14 @@ describe('docker-compose.yml: operations', () => {
     expect(problems).toEqual([]);
   });
 
-  it('publishes only the edge by default; other ports sit behind a profile and on loopback', () => {
+  it('publishes only the edges (one per CDN region) by default; other ports sit behind a profile and on loopback', () => {
+    const edges = cdn.regions.map((r) => r.edge);
     const published = Object.entries(all)
       .filter(([, svc]) => svc.ports?.length && !svc.profiles?.length)
       .map(([name]) => name);
-    expect(published).toEqual(['edge']);
+    expect(published.sort()).toEqual([...edges].sort());
     for (const [name, svc] of Object.entries(all)) {
-      if (name === 'edge' || !svc.ports) continue;
+      if (edges.includes(name) || !svc.ports) continue;
       for (const port of svc.ports) {
         // Short syntax ('127.0.0.1:9090:9090', which docker-compose v1 also reads) or the long one.
         const hostIp =
@@ -186,7 +187,14 @@ describe('docker-compose.yml: operations', () => {
     }
   });
 
-  it('fits the default stack (every replica, infra, proxies) in 2 GB of memory limits', () => {
+  // 2 GB held the first six services; issue 14's services (auctions, delivery, control) each add
+  // replicas of their own, at the same 136 MB as every service (~116 MB RSS idle: 112 MB left no
+  // headroom): 2.69 GB. Issue 15's CDN adds 376 MiB: the media origin (160M: sharp; 154 MB RSS at
+  // its peak, rendering all 432 demo renditions at once), the shield (24M), two WAN links (48M each:
+  // a bare Node process, 19 MiB cgroup peak in podman) and two regional edges (48M each, as the home
+  // edge), so the budget is 3.03 GB: still a laptop's worth, and still checked, not just hoped for.
+  const BUDGET_MIB = 3_104;
+  it(`fits the default stack (every replica, infra, proxies) in ${BUDGET_MIB} MiB of memory limits`, () => {
     let total = 0;
     const lines: string[] = [];
     for (const [name, svc] of Object.entries(all)) {
@@ -196,8 +204,8 @@ describe('docker-compose.yml: operations', () => {
       total += each * replicas;
       lines.push(`${name} ${replicas}x${each}M`);
     }
-    console.log(`memory limits: ${lines.join(', ')} = ${total} MiB of 2048`);
-    expect(total).toBeLessThanOrEqual(2048);
+    console.log(`memory limits: ${lines.join(', ')} = ${total} MiB of ${BUDGET_MIB}`);
+    expect(total).toBeLessThanOrEqual(BUDGET_MIB);
   });
 
   it('refuses to start without the secrets, naming each, and never builds them into an image', () => {

@@ -49,9 +49,18 @@ const dockerfiles = {
   web: 'infra/docker/web.Dockerfile',
 };
 
+/** Every app the compose file builds with the service image: the services, the media origin, the WAN link. */
+const serviceImageApps = (): string[] => [
+  ...new Set(
+    Object.values(readComposeFile().services)
+      .filter((svc) => svc.build?.dockerfile === dockerfiles.service)
+      .map((svc) => svc.build!.args!.APP),
+  ),
+];
+
 describe('Dockerfiles', () => {
   const cases = [
-    ...services.map((s) => [s.name, dockerfiles.service, `@sdp/${s.name}`] as const),
+    ...serviceImageApps().map((app) => [app, dockerfiles.service, `@sdp/${app}`] as const),
     ['edge (storefront)', dockerfiles.web, '@sdp/web'] as const,
   ];
 
@@ -93,16 +102,19 @@ describe('Dockerfiles', () => {
 
   it('every app the compose file builds has a dist/main.js entry the image runs', () => {
     const compose = readComposeFile();
-    for (const spec of services) {
-      const pkg = JSON.parse(
-        fs.readFileSync(path.join(repoRoot, 'apps', spec.name, 'package.json'), 'utf8'),
-      ) as {
+    const apps = serviceImageApps();
+    expect(apps).toEqual(
+      expect.arrayContaining([...services.map((s) => s.name), 'media-origin', 'wan-link']),
+    );
+    for (const app of apps) {
+      const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'apps', app, 'package.json'), 'utf8')) as {
         scripts: Record<string, string>;
       };
       expect(pkg.scripts.start).toBe('node dist/main.js');
-      expect(fs.existsSync(path.join(repoRoot, 'apps', spec.name, 'src', 'main.ts'))).toBe(true);
-      expect(compose.services[`${spec.name}-migrate`].build?.args?.APP).toBe(spec.name);
+      expect(fs.existsSync(path.join(repoRoot, 'apps', app, 'src', 'main.ts'))).toBe(true);
     }
+    for (const spec of services)
+      expect(compose.services[`${spec.name}-migrate`].build?.args?.APP).toBe(spec.name);
   });
 
   it('.dockerignore keeps dependencies, build output and local state out of the context', () => {

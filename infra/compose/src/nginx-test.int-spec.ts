@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { services } from '@sdp/topology';
+import { cdn, services } from '@sdp/topology';
 import { repoRoot } from './compose-file';
-import { renderAll } from './render';
+import { edgeTemplateName, renderAll } from './render';
 
 // `nginx -t` on the configs compose mounts. nginx resolves upstream host names when it loads a
 // config, so the test runs it in a private mount namespace (unshare -m as root; unshare -rm, a user
@@ -16,14 +16,25 @@ const isRoot = process.getuid?.() === 0;
 // In a user namespace only our own uid maps (to 0): the image's nginx user becomes uid 0 there, so
 // nginx -t can chown its temp directories.
 const nginxUid = isRoot ? 101 : 0;
-const STATE_DIRS = ['/var/cache/nginx/sdp-lb/temp', '/var/cache/nginx/sdp-edge/temp'];
+const STATE_DIRS = [
+  '/var/cache/nginx/sdp-lb/temp',
+  '/var/cache/nginx/sdp-edge/temp',
+  '/var/cache/nginx/sdp-shield/temp',
+];
+/** Every compose name the configs reach: the services and the CDN's nodes. */
+const hostNames = [
+  ...services.map((s) => s.name),
+  cdn.mediaOrigin.name,
+  cdn.shield.name,
+  ...cdn.regions.flatMap((r) => (r.link ? [r.link.name] : [])),
+];
 
 function nginxTest(confText: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-compose-nginx-'));
   try {
     const conf = path.join(dir, 'nginx.conf');
     fs.writeFileSync(conf, confText);
-    const hosts = services.map((s) => `127.0.0.1 ${s.name}`).join('\n');
+    const hosts = hostNames.map((name) => `127.0.0.1 ${name}`).join('\n');
     fs.writeFileSync(path.join(dir, 'hosts'), `${fs.readFileSync('/etc/hosts', 'utf8')}\n${hosts}\n`);
     fs.writeFileSync(
       path.join(dir, 'passwd'),
@@ -73,6 +84,7 @@ describe('compose nginx configs pass nginx -t', () => {
     const web = fs.readFileSync(path.join(repoRoot, 'infra/docker/web.Dockerfile'), 'utf8');
     expect(compose).toContain(`mkdir -p ${STATE_DIRS[0]} && exec nginx -c /etc/nginx/sdp/lb.conf`);
     expect(web).toContain(`mkdir -p ${STATE_DIRS[1]} `);
+    expect(compose).toContain(`mkdir -p ${STATE_DIRS[2]} && exec nginx -c /etc/nginx/sdp/shield.conf`);
   });
 
   it('lb.conf', () => {
@@ -81,12 +93,21 @@ describe('compose nginx configs pass nginx -t', () => {
     expect(out).toMatch(/test is successful/);
   });
 
-  it('edge.conf after the image envsubst step fills in EDGE_REFRESH_TOKEN', () => {
-    const rendered = renderAll()['edge.conf.template'].replace('${EDGE_REFRESH_TOKEN}', 'a'.repeat(64));
-    const out = nginxTest(rendered);
+  it('shield.conf', () => {
+    const out = nginxTest(renderAll()['shield.conf']);
     console.log(out.trim());
     expect(out).toMatch(/test is successful/);
   });
+
+  it.each(cdn.regions.map((r) => [edgeTemplateName(r)] as const))(
+    '%s after the image envsubst step fills in EDGE_REFRESH_TOKEN',
+    (name) => {
+      const rendered = renderAll()[name].replace('${EDGE_REFRESH_TOKEN}', 'a'.repeat(64));
+      const out = nginxTest(rendered);
+      console.log(out.trim());
+      expect(out).toMatch(/test is successful/);
+    },
+  );
 
   it('fails when a compose host name does not resolve (the check is real)', () => {
     const broken = renderAll()['lb.conf'].replace('server catalog:3100', 'server no-such-service:3100');

@@ -1,11 +1,13 @@
-// The lb and edge configs for docker compose: the same templates as the native stack
-// (infra/nginx, rendered by infra/local's renderer), with compose host names and container paths.
-// Docker's DNS answers a service name with every replica's address, so one `server catalog:3100`
-// line becomes one upstream server per replica when nginx loads the config.
+// The nginx configs for docker compose: the same templates as the native stack (infra/nginx,
+// rendered by infra/local's renderer), with compose host names and container paths. Docker's DNS
+// answers a service name with every replica's address, so one `server catalog:3100` line becomes
+// one upstream server per replica when nginx loads the config. The CDN is laid out as in
+// `pnpm stack` (infra/local/src/cdn/regions.ts): the home edge reaches the gateways and the shield
+// directly, a remote region's edge sends its /api/ and /media/ misses over its WAN link.
 import fs from 'node:fs';
 import path from 'node:path';
-import { services, proxies } from '@sdp/topology';
-import { renderEdgeConf, renderLbConf } from '../../local/src/nginx/render';
+import { cdn, type CdnRegion, services, proxies } from '@sdp/topology';
+import { renderEdgeConf, renderLbConf, renderShieldConf } from '../../local/src/nginx/render';
 
 export const composeDir = path.resolve(__dirname, '..');
 export const renderedDir = path.join(composeDir, 'nginx');
@@ -39,24 +41,51 @@ export function renderComposeLb(): string {
   return renderLbConf({ ...files('lb'), listen: String(proxies.lb.port), upstreams });
 }
 
-export function renderComposeEdge(): string {
+const gatewayAddress = (): string => {
   const gateway = services.find((s) => s.name === 'gateway')!;
+  return `${gateway.name}:${gateway.basePort}`;
+};
+const address = (node: { name: string; port: number }): string => `${node.name}:${node.port}`;
+
+/**
+ * One region's edge. Every edge runs in a container of its own built from the same edge image, so
+ * all of them keep their files under /var/cache/nginx/sdp-edge (the directory the image prepares).
+ */
+export function renderComposeEdge(region: CdnRegion = cdn.regions[0]): string {
+  const upstream = region.link ? address(region.link) : undefined;
   return renderEdgeConf({
     ...files('edge'),
-    listen: String(proxies.edge.port),
-    gateways: [`${gateway.name}:${gateway.basePort}`],
+    listen: String(region.edgePort),
+    gateways: [upstream ?? gatewayAddress()],
     webRoot: STOREFRONT_ROOT,
     cacheDir: `${stateDir('edge')}/cache`,
     internalAllow: ['127.0.0.1', composeSubnet],
     refreshToken: REFRESH_TOKEN_MARKER,
-    selfAddress: `127.0.0.1:${proxies.edge.port}`,
+    selfAddress: `127.0.0.1:${region.edgePort}`,
+    region: region.region,
+    mediaServers: [upstream ?? address(cdn.shield)],
+    cdnLog: `${cdn.mediaOrigin.name}:${cdn.logCollector.port}`,
   }).replace(REFRESH_TOKEN_MARKER, '${EDGE_REFRESH_TOKEN}');
 }
 
-/** File name (under infra/compose/nginx) → content. The edge is an envsubst template of the nginx image. */
+export function renderComposeShield(): string {
+  return renderShieldConf({
+    ...files('shield'),
+    listen: String(cdn.shield.port),
+    mediaServers: [address(cdn.mediaOrigin)],
+    gateways: [gatewayAddress()],
+    cacheDir: `${stateDir('shield')}/cache`,
+  });
+}
+
+/** The edge config's file name for a region: `edge.conf.template`, `edge-us.conf.template`, ... */
+export const edgeTemplateName = (region: CdnRegion): string => `${region.edge}.conf.template`;
+
+/** File name (under infra/compose/nginx) → content. Edges are envsubst templates of the nginx image. */
 export const renderAll = (): Record<string, string> => ({
   'lb.conf': renderComposeLb(),
-  'edge.conf.template': renderComposeEdge(),
+  'shield.conf': renderComposeShield(),
+  ...Object.fromEntries(cdn.regions.map((r) => [edgeTemplateName(r), renderComposeEdge(r)])),
 });
 
 export function writeAll(dir = renderedDir): string[] {

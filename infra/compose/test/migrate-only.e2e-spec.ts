@@ -24,6 +24,7 @@ const envFor = (name: string, schema: string): Record<string, string> => ({
   KAFKA_TOPIC_PREFIX: `${uniqueName('mig')}.`,
   INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
   JWT_SECRET: 'j'.repeat(40),
+  RUNNER_SECRET: 'r'.repeat(40), // control: the runner channel's secret goes with its RUNNER_URL
   DEMO_PASSWORD: 'demo-password',
   LOG_LEVEL: 'warn',
   PORT: '1',

@@ -1,44 +1,16 @@
 // up / down / status over the list of servers.
 import fs from 'node:fs';
 import { Listr } from 'listr2';
-import { binarySpecs, missingBinariesMessage, resolveBinaries, setprivSpec } from './binaries';
+import { missingBinariesMessage } from './binaries';
 import { renderEnvFile } from './env-file';
 import { logFile, pidFile, type InfraPaths } from './paths';
 import { isAlive, readPid, stopPid, tailFile } from './process';
+import { preflight, startOne } from './server-start';
 import type { Server, ServerContext } from './servers';
-import { unprivilegedUser } from './user';
 import { formatStatus, serverState } from './status';
-import { waitFor } from './wait';
-
-async function startOne(server: Server, ctx: ServerContext): Promise<string> {
-  const state = await serverState(server, ctx.paths);
-  let exited: () => number | null | undefined = () => undefined;
-  if (state.running) {
-    ctx.report(`already running (pid ${state.pid}), checking`);
-  } else {
-    if (state.portOpen)
-      throw new Error(`port ${server.port} is already in use by a process the runner did not start`);
-    const spawned = await server.start(ctx);
-    exited = spawned.exitCode;
-    ctx.report(`waiting for ${server.name} on :${server.port} (pid ${spawned.pid})`);
-  }
-  await waitFor(() => server.isReady(ctx), {
-    timeoutMs: server.startTimeoutMs,
-    intervalMs: 250,
-    what: `${server.name} on port ${server.port}`,
-    abort: () => {
-      const code = exited();
-      return code === undefined ? undefined : `process exited with code ${code}`;
-    },
-  });
-  await server.afterReady?.(ctx);
-  return state.running ? 'already running' : 'ready';
-}
 
 export async function up(servers: readonly Server[], paths: InfraPaths, repoRoot: string): Promise<boolean> {
-  const runAs = unprivilegedUser();
-  const specs = runAs ? [...binarySpecs, setprivSpec] : binarySpecs;
-  const { found, missing } = resolveBinaries(specs, process.env.PATH ?? '');
+  const { runAs, found, missing } = preflight();
   if (missing.length > 0) throw new Error(missingBinariesMessage(missing));
   for (const dir of [paths.root, paths.logs, paths.run]) fs.mkdirSync(dir, { recursive: true });
 

@@ -1,6 +1,6 @@
 // Every file the runner owns lives under <repo>/.infra (git-ignored).
 import path from 'node:path';
-import { kafka } from '@sdp/topology';
+import { kafka, zookeeper } from '@sdp/topology';
 
 export interface InfraPaths {
   root: string;
@@ -12,6 +12,9 @@ export interface InfraPaths {
   kafkaData: string;
   kafkaConfig: string;
   kafkaLibsCache: string;
+  zookeeperData: string;
+  zookeeperConfig: string;
+  zookeeperLibsCache: string;
   envFile: string;
 }
 
@@ -27,6 +30,9 @@ export function infraPaths(repoRoot: string): InfraPaths {
     kafkaData: path.join(root, 'kafka', 'data'),
     kafkaConfig: path.join(root, 'kafka'),
     kafkaLibsCache: path.join(root, 'cache', `kafka-${kafka.version}`, 'libs'),
+    zookeeperData: path.join(root, 'zookeeper', 'data'),
+    zookeeperConfig: path.join(root, 'zookeeper'),
+    zookeeperLibsCache: path.join(root, 'cache', `zookeeper-${zookeeper.version}`, 'libs'),
     envFile: path.join(root, 'env'),
   };
 }

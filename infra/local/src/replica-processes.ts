@@ -3,52 +3,78 @@
 // .infra/logs/<replica>.log instead of the console. Readiness is shown as a listr2 task per replica.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { Listr } from 'listr2';
 import { replicaLogFile } from './logs/log-files';
 import { describeExit, type Replica } from './replicas';
 import { tailFile } from './process';
 import { waitFor } from './wait';
+import type { ControlledReplica } from './control-channel';
 
 export interface ReplicaProcesses {
   /** Resolves when every replica's /ready answers 200; rejects naming those that did not. */
   waitReady(timeoutMs: number): Promise<void>;
   /** SIGTERM to every running replica, SIGKILL to those still running after `graceMs`. */
   stop(graceMs: number): Promise<void>;
-  /** Resolves once every replica has exited (crashed or stopped). */
+  /** Resolves once every replica has exited (crashed or stopped) and none was started again. */
   allExited: Promise<void>;
+  /** Each replica's state, for the control channel. */
+  list(): ControlledReplica[];
+  /** SIGKILL one replica's process group; resolves once it has exited. */
+  kill(id: string): Promise<void>;
+  /** Starts a replica that is not running again (its log is appended to). */
+  start(id: string): Promise<void>;
 }
 
 export function startReplicas(
   replicas: readonly Replica[],
-  options: { cwd: string; logsDir: string; onCrash: (replica: Replica, how: string) => void },
+  options: {
+    cwd: string;
+    logsDir: string;
+    onCrash: (replica: Replica, how: string) => void;
+    /** A replica stopped or started on purpose (the control channel), for the console. */
+    onControl?: (replica: Replica, what: string) => void;
+  },
 ): ReplicaProcesses {
   fs.mkdirSync(options.logsDir, { recursive: true });
   let stopping = false;
   const exits: (string | undefined)[] = replicas.map(() => undefined);
   const children = new Map<ChildProcess, string>(); // child → replica id
-  const exited = replicas.map(
-    (r, i) =>
-      new Promise<void>((resolve) => {
-        const log = fs.openSync(replicaLogFile(options.logsDir, r.id), 'w'); // one run per file
-        const child = spawn(process.execPath, [r.entry], {
-          cwd: options.cwd,
-          env: { ...process.env, ...r.env },
-          stdio: ['ignore', log, log],
-          detached: true,
-        });
-        fs.closeSync(log);
-        children.set(child, r.id);
-        child.once('error', (err) => {
-          exits[i] = `failed to start: ${err.message}`;
-          resolve();
-        });
-        child.once('exit', (code, signal) => {
-          exits[i] = describeExit(code ?? signal ?? 'unknown');
-          if (!stopping) options.onCrash(r, exits[i]);
-          resolve();
-        });
-      }),
-  );
+  const current: (ChildProcess | undefined)[] = replicas.map(() => undefined);
+  const killedOnPurpose = new Set<number>();
+  let live = 0;
+  let resolveAllExited: () => void = () => undefined;
+  const allExited = new Promise<void>((resolve) => (resolveAllExited = resolve));
+
+  // One process of replica i; the first run truncates its log, a restart appends to it.
+  const spawnReplica = (i: number, append: boolean): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const r = replicas[i];
+      const log = fs.openSync(replicaLogFile(options.logsDir, r.id), append ? 'a' : 'w');
+      const child = spawn(process.execPath, [r.entry], {
+        cwd: options.cwd,
+        env: { ...process.env, ...r.env },
+        stdio: ['ignore', log, log],
+        detached: true,
+      });
+      fs.closeSync(log);
+      children.set(child, r.id);
+      current[i] = child;
+      exits[i] = undefined;
+      live++;
+      let done = false;
+      const ended = (how: string) => {
+        if (done) return;
+        done = true;
+        exits[i] = how;
+        if (!stopping && !killedOnPurpose.delete(i)) options.onCrash(r, how);
+        if (--live === 0) resolveAllExited();
+        resolve();
+      };
+      child.once('error', (err) => ended(`failed to start: ${err.message}`));
+      child.once('exit', (code, signal) => ended(describeExit(code ?? signal ?? 'unknown')));
+    });
+  const exited = replicas.map((_, i) => spawnReplica(i, false));
+  const exitOf = new Map<ChildProcess, Promise<void>>();
+  replicas.forEach((_, i) => exitOf.set(current[i]!, exited[i]));
 
   const isReady = async (url: string): Promise<boolean> => {
     const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2_000) });
@@ -65,6 +91,8 @@ export function startReplicas(
 
   return {
     async waitReady(timeoutMs) {
+      // Loaded here: listr2 is ESM-only, and only this needs it (Jest loads the rest as CommonJS).
+      const { Listr } = await import('listr2');
       const started = Date.now();
       const failed: string[] = [];
       const tasks = new Listr(
@@ -102,9 +130,35 @@ export function startReplicas(
           signalGroup(c, 'SIGKILL');
         }
       }, graceMs);
-      await Promise.all(exited);
+      await Promise.all([...exitOf.values()]);
       clearTimeout(timer);
     },
-    allExited: Promise.all(exited).then(() => undefined),
+    allExited,
+    list() {
+      return replicas.map((r, i) => {
+        const child = current[i];
+        const running = Boolean(child && child.exitCode === null && child.signalCode === null && !exits[i]);
+        return { id: r.id, service: r.service, url: r.url, state: running ? 'running' : 'stopped' };
+      });
+    },
+    async kill(id) {
+      const i = replicas.findIndex((r) => r.id === id);
+      const child = current[i];
+      if (i < 0 || !child || exits[i]) throw new Error(`${id} is not running`);
+      killedOnPurpose.add(i);
+      signalGroup(child, 'SIGKILL');
+      await exitOf.get(child);
+      options.onControl?.(replicas[i], 'killed (SIGKILL) through the control channel');
+    },
+    start(id) {
+      const i = replicas.findIndex((r) => r.id === id);
+      if (i < 0) return Promise.reject(new Error(`no replica ${id}`));
+      if (stopping) return Promise.reject(new Error('the stack is stopping'));
+      if (!exits[i]) return Promise.reject(new Error(`${id} is running`));
+      const done = spawnReplica(i, true);
+      exitOf.set(current[i]!, done);
+      options.onControl?.(replicas[i], 'started again through the control channel');
+      return Promise.resolve();
+    },
   };
 }

@@ -36,6 +36,7 @@ describe('replicasOf', () => {
       ...infraEnv,
       DB_SCHEMA: 'catalog',
       EDGE_URL: 'http://127.0.0.1:8080', // catalog refreshes the edge cache on product changes
+      EDGE_URLS: 'http://127.0.0.1:8080,http://127.0.0.1:8092,http://127.0.0.1:8093', // every region's edge
       HOST: '127.0.0.1',
       PORT: '3101',
       INSTANCE_ID: 'catalog-2',

@@ -7,12 +7,19 @@ import path from 'node:path';
  * generated once per checkout into .infra/ (git-ignored, owner-only), so it is never committed and
  * stays stable across restarts (tokens and logins survive a `pnpm stack` restart).
  */
-export const stackSecretNames = ['INTERNAL_AUTH_SECRET', 'JWT_SECRET', 'DEMO_PASSWORD'] as const;
+export const stackSecretNames = [
+  'INTERNAL_AUTH_SECRET',
+  'JWT_SECRET',
+  'DEMO_PASSWORD',
+  'RUNNER_CONTROL_SECRET',
+] as const;
 export type StackSecretName = (typeof stackSecretNames)[number];
 
 const generators: Record<StackSecretName, () => string> = {
   INTERNAL_AUTH_SECRET: () => randomBytes(32).toString('hex'),
   JWT_SECRET: () => randomBytes(32).toString('hex'),
+  // The runner's control channel (control-channel.ts): only the control service gets it.
+  RUNNER_CONTROL_SECRET: () => randomBytes(32).toString('hex'),
   // Typed by people at the login form: short and readable, still random per checkout.
   DEMO_PASSWORD: () => `demo-${randomBytes(5).toString('hex')}`,
 };

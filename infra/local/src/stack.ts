@@ -4,15 +4,18 @@
 // through each), print the URLs. The console shows progress, the summary and crashes, not the logs.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { localInfraEnv, proxyPort, services } from '@sdp/topology';
+import { localInfraEnv, portOffset, proxyPort, runnerControl, services } from '@sdp/topology';
+import { startControlChannel, type ControlChannel } from './control-channel';
 import { down, up } from './lifecycle';
 import { nginxBinary } from './nginx/nginx-process';
 import { checkThrough, startStackProxies, type StackProxies } from './nginx/stack-proxies';
+import { cdnSummary, cdnTcpPorts, mediaOriginReplica } from './cdn/stack-cdn';
 import { infraPaths } from './paths';
 import { startReplicas, type ReplicaProcesses } from './replica-processes';
 import { formatSummary, replicasOf, unbuilt } from './replicas';
 import { stackSecret } from './secret';
 import { allServers } from './servers';
+import { infraServerControl } from './server-control';
 import { parseStackArgs, stackUsage, type StackOptions } from './stack-args';
 import { isPortOpen } from './wait';
 import { followLogs } from './logs/follow';
@@ -46,11 +49,14 @@ async function main(options: StackOptions): Promise<number> {
   };
   const demoPassword = stackSecret('DEMO_PASSWORD', paths.root);
   const gatewayEnv = { JWT_SECRET: stackSecret('JWT_SECRET', paths.root), DEMO_PASSWORD: demoPassword };
+  const runnerSecret = stackSecret('RUNNER_CONTROL_SECRET', paths.root);
   const replicas = replicasOf(services, {
     repoRoot,
     infraEnv,
-    serviceEnv: (service) => (service === 'gateway' ? gatewayEnv : {}),
+    serviceEnv: (service): Record<string, string> =>
+      service === 'gateway' ? gatewayEnv : service === 'control' ? { RUNNER_SECRET: runnerSecret } : {},
   });
+  replicas.push(mediaOriginReplica(paths, repoRoot)); // the CDN's origin for product pictures
   nginxBinary(); // fail before building or starting anything when nginx is missing
 
   const missing = unbuilt(replicas, fs.existsSync);
@@ -66,6 +72,9 @@ async function main(options: StackOptions): Promise<number> {
   for (const r of replicas) if (await isPortOpen(r.port)) taken.push(`${r.id} (:${r.port})`);
   for (const role of ['edge', 'lb'] as const)
     if (await isPortOpen(proxyPort(role))) taken.push(`${role} (:${proxyPort(role)})`);
+  for (const { name, port } of cdnTcpPorts()) if (await isPortOpen(port)) taken.push(`${name} (:${port})`);
+  const channelPort = runnerControl.port + portOffset();
+  if (await isPortOpen(channelPort)) taken.push(`${runnerControl.name} (:${channelPort})`);
   if (taken.length > 0)
     throw new Error(`ports already in use for ${taken.join(', ')}: is another \`pnpm stack\` running?`);
 
@@ -85,12 +94,22 @@ async function main(options: StackOptions): Promise<number> {
           `\n--- last lines of ${log} ---\n${prettyLines(tailFile(log, 20), Boolean(process.stderr.isTTY))}`,
       );
     },
+    onControl: (replica, what) => console.log(`${replica.id} (${replica.url}) ${what}`),
+  });
+  // The control service's way to kill and restart replicas, and to stop and start the Redis nodes
+  // and Kafka, for the architecture page's scenarios.
+  const channel: ControlChannel = await startControlChannel({
+    port: channelPort,
+    secret: runnerSecret,
+    control: processes,
+    servers: infraServerControl(paths, repoRoot),
   });
 
   let proxies: StackProxies | undefined;
   let shuttingDown: Promise<number> | undefined;
   const shutdown = (why: string, code: number): Promise<number> =>
     (shuttingDown ??= (async () => {
+      await channel.close();
       if (proxies) {
         await proxies.stop();
         console.log('edge and lb (nginx) stopped');
@@ -133,7 +152,11 @@ async function main(options: StackOptions): Promise<number> {
   try {
     const through = await checkThrough(
       proxies,
-      [...new Set(replicas.filter((r) => r.service !== 'gateway').map((r) => r.service))],
+      [
+        ...new Set(
+          replicas.filter((r) => r.service !== 'gateway' && r.service !== 'media').map((r) => r.service),
+        ),
+      ],
       READY_TIMEOUT_MS,
     );
     if (!through.edgeOk)
@@ -153,7 +176,7 @@ async function main(options: StackOptions): Promise<number> {
       proxies: { edge: proxies.edge.url, lb: proxies.lb.url },
       demoLogin: `alice@example.com (or admin@example.com) with password ${demoPassword}`,
       logsDir: paths.logs,
-    })}\n`,
+    })}\n\n${cdnSummary(proxies)}\n`,
   );
   if (options.logs)
     followLogs(logFilesOf(options.logs, paths.logs, listLogs(paths.logs)), { lines: 0, follow: true });

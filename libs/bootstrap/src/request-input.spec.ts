@@ -31,6 +31,12 @@ describe(requestInputProblem.name, () => {
     ['nesting far past the limit (no stack overflow)', nested(500_000), 'body must not nest deeper'],
     ['a constructor key', { description: '', constructor: [] }, 'constructor is not an accepted field'],
     [
+      'a toString key (fuzz seed 1354190735)',
+      { sku: 'A-0', toString: {} },
+      'toString is not an accepted field',
+    ],
+    ['a valueOf key', { valueOf: 1 }, 'valueOf is not an accepted field'],
+    [
       'a nested __proto__ key',
       JSON.parse('{"items":[{"__proto__":{"admin":true}}]}') as unknown,
       'items.0.__proto__ is not an accepted field',

@@ -17,16 +17,18 @@ const LONE_SURROGATE = /\p{Cs}/u;
 const badText = (text: string): boolean => text.includes('\u0000') || LONE_SURROGATE.test(text);
 
 /**
- * Keys that name an object's prototype machinery. No DTO has such a field, yet class-transformer
- * and class-validator's unknown-field check both skip them, so `{"constructor": []}` slipped past
- * `forbidNonWhitelisted` and the rest of the body was written (found by the fuzz tier).
+ * Keys that name an object's prototype machinery (`__proto__`, `constructor`, `toString`,
+ * `valueOf`, ... every name on Object.prototype, plus `prototype`). No DTO has such a field, yet
+ * class-transformer and class-validator's unknown-field check both skip them, so
+ * `{"constructor": []}` and later `{"toString": {}}` slipped past `forbidNonWhitelisted` and the
+ * rest of the body was written (both found by the fuzz tier).
  */
-const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const PROTOTYPE_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 /**
  * The first problem in a parsed request value (body, query or path params) that no field of any
  * DTO accepts: nesting deeper than MAX_INPUT_DEPTH, a string or key holding a NUL or a lone
- * surrogate, or a prototype key (`constructor`, `__proto__`, `prototype`). Names the field (`items.0.sku`, `query parameter q`); undefined when the value is fine. Iterative, so a
+ * surrogate, or a prototype key (`constructor`, `toString`, ...). Names the field (`items.0.sku`, `query parameter q`); undefined when the value is fine. Iterative, so a
  * hostile `[[[[...]]]]` cannot overflow the stack here (it did in class-transformer: a 500).
  */
 export function requestInputProblem(

@@ -11,9 +11,9 @@
 // Run: pnpm bench:eviction [--maxmemory 8mb] [--requests 150000] [--hot-keys 30000] [--value-bytes 512]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { freePort } from '@sdp/testing';
 
 const { values: args } = parseArgs({
   options: {
@@ -71,14 +71,6 @@ function workload(): { key: string; ttl: number }[] {
     }
     return { key: `hot:${lo}`, ttl };
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  return port;
 }
 
 async function startRedis(policy: string): Promise<{ redis: Redis; child: ChildProcess }> {

@@ -100,6 +100,41 @@ describe(`${CacheAside.name} (real Redis)`, () => {
     await expect(cache.get('p2', async () => 'new')).resolves.toEqual({ value: 'new', status: 'MISS' });
   });
 
+  it('a fill that loaded before a write does not overwrite it: the write (set or invalidate) wins', async () => {
+    const events: CacheEvent[] = [];
+    const cache = new CacheAside(replicaA, {
+      keyPrefix: prefix,
+      ttlSeconds: 60,
+      onEvent: (e) => events.push(e),
+    });
+    const other = new CacheAside(replicaB, { keyPrefix: prefix, ttlSeconds: 60 });
+    for (const write of [() => other.set('raced', 'new'), () => other.invalidate('raced')] as const) {
+      // The load reads the old value, then a write lands on the other replica, then the fill tries to set.
+      let loaded!: () => void;
+      const read = new Promise<void>((resolve) => (loaded = resolve));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      await cache.invalidate('raced');
+      const miss = cache.get('raced', async () => {
+        loaded();
+        await gate;
+        return 'old';
+      });
+      await read;
+      await write();
+      const stored = await replicaA.get(cache.key('raced'));
+      release();
+      expect(await miss).toEqual({ value: 'old', status: 'MISS' }); // the caller still gets its load
+      expect(await replicaA.get(cache.key('raced'))).toBe(stored); // the write's entry (or none) stays
+    }
+    expect(events.filter((e) => e === 'stale_fill')).toHaveLength(2);
+    // With no write in between, a conditional set lands and a second one with the same stamp does not.
+    const stamp = await cache.stamp('cas');
+    await expect(cache.setIfUnchanged('cas', 'a', stamp)).resolves.toBe(true);
+    await expect(cache.setIfUnchanged('cas', 'b', stamp)).resolves.toBe(false);
+    await expect(cache.get('cas', async () => 'never')).resolves.toEqual({ value: 'a', status: 'HIT' });
+  });
+
   it('serves from the source (BYPASS) and reports it when the Redis node dies', async () => {
     const redis = await startDisposableRedis();
     const client = createRedis({ url: redis.url, name: 'cache-int-doomed', role: 'cache' });

@@ -12,7 +12,8 @@ export interface CacheResult<T> {
   status: CacheStatus;
 }
 
-export type CacheEvent = 'hit' | 'miss' | 'load' | 'stampede_wait' | 'bypass' | 'early_refresh';
+export type CacheEvent =
+  'hit' | 'miss' | 'load' | 'stampede_wait' | 'bypass' | 'early_refresh' | 'stale_fill';
 
 export interface CacheAsideOptions {
   /** Prefix for every key this cache writes, e.g. "catalog". */
@@ -43,13 +44,32 @@ interface Stored<T> {
 // Releases the load lock only if we still own it (it may have expired and been taken by another).
 const RELEASE_IF_OWNER = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
+// Every change of an entry (set, fill, invalidate) writes a fresh random stamp next to it. A fill
+// reads the stamp before it loads and lands only if the stamp is still the same, so a value loaded
+// before someone else's write can never overwrite that write. ARGV[1] '*' = unconditional.
+// KEYS: entry, stamp. ARGV: expected stamp ('' = none yet) or '*', entry JSON (or '' to delete), entry TTL, new stamp, stamp TTL.
+const SET_IF_STAMP = `
+local current = redis.call('get', KEYS[2]) or ''
+if ARGV[1] ~= '*' and current ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then redis.call('del', KEYS[1]) else redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3]) end
+redis.call('set', KEYS[2], ARGV[4], 'EX', ARGV[5])
+return 1`;
+
+/**
+ * How long a stamp outlives its last change. A fill that read "no stamp" and takes longer than this
+ * could land over a change whose stamp expired meanwhile; loads take milliseconds.
+ */
+const STAMP_TTL_SECONDS = 3_600;
+
 /**
  * Cache-aside reads (the application, not the cache, talks to the database):
  *   1. GET the key; a hit is answered from Redis.
  *   2. On a miss, one caller per key loads from the source. Inside a process SingleFlight coalesces
  *      concurrent misses; across replicas a short `SET NX PX` load lock elects one loader, and the
  *      others poll Redis until the value lands (or the lock expires and they load themselves).
- *   3. The loader writes the value with a jittered TTL.
+ *   3. The loader writes the value with a jittered TTL, unless the entry was set or invalidated
+ *      while it loaded (a stamp next to the entry changes with every write): then the newer write
+ *      stays and the older load is dropped (counted as `stale_fill`).
  * If Redis fails, reads go straight to the source (BYPASS) and the failure is reported, never thrown.
  */
 export class CacheAside {
@@ -91,15 +111,28 @@ export class CacheAside {
 
   /** Puts a value in the cache (write-through, write-back): the next read is a HIT with it. */
   async set<T>(id: string, value: T | null): Promise<void> {
-    const ttl = value === null ? this.negativeTtlSeconds : jitteredTtl(this.options.ttlSeconds);
-    const stored: Stored<T> = { v: value };
-    await this.redis.set(this.key(id), JSON.stringify(stored), 'EX', ttl);
+    await this.setIf(this.key(id), '*', { v: value });
+  }
+
+  /**
+   * Puts a value in the cache only if nobody set, filled or invalidated the entry since `stamp()`
+   * returned `stamp`. Read the stamp before reading the value's source. Returns whether it landed.
+   */
+  async setIfUnchanged<T>(id: string, value: T | null, stamp: string): Promise<boolean> {
+    const landed = await this.setIf(this.key(id), stamp, { v: value });
+    if (!landed) this.emit('stale_fill');
+    return landed;
+  }
+
+  /** The entry's current stamp ('' before its first change): see setIfUnchanged. */
+  async stamp(id: string): Promise<string> {
+    return (await this.redis.get(this.stampKey(this.key(id)))) ?? '';
   }
 
   /** Drops the entry; the next read loads the current value from the source. */
   async invalidate(id: string): Promise<void> {
     try {
-      await this.redis.del(this.key(id));
+      await this.setIf(this.key(id), '*', null);
     } catch (error) {
       this.options.onDegraded?.(error, 'invalidate');
       throw error;
@@ -121,9 +154,10 @@ export class CacheAside {
       if (landed) return landed.v;
     }
     try {
+      const stamp = (await this.redis.get(this.stampKey(key)).catch(() => null)) ?? '';
       const started = Date.now();
       const value = await this.loadFromSource(load);
-      await this.write(key, value, Date.now() - started);
+      await this.write(key, value, Date.now() - started, stamp);
       return value;
     } finally {
       if (haveLock) await this.redis.eval(RELEASE_IF_OWNER, 1, lockKey, token).catch(() => undefined);
@@ -166,12 +200,36 @@ export class CacheAside {
     return raw === null ? undefined : (JSON.parse(raw) as Stored<T>);
   }
 
-  private async write<T>(key: string, value: T | null, loadMs: number): Promise<void> {
-    const ttl = value === null ? this.negativeTtlSeconds : jitteredTtl(this.options.ttlSeconds);
-    const stored: Stored<T> = { v: value, d: loadMs, e: Date.now() + ttl * 1_000 };
-    await this.redis.set(key, JSON.stringify(stored), 'EX', ttl).catch((error: unknown) => {
+  /** A fill after a load: lands only if the entry did not change since `stamp` (read before the load). */
+  private async write<T>(key: string, value: T | null, loadMs: number, stamp: string): Promise<void> {
+    try {
+      if (!(await this.setIf(key, stamp, { v: value, d: loadMs }))) this.emit('stale_fill');
+    } catch (error) {
       this.options.onDegraded?.(error, 'set');
-    });
+    }
+  }
+
+  /** SET_IF_STAMP: the entry (null = delete it) with a jittered TTL and a fresh stamp. */
+  private async setIf<T>(key: string, expected: string, stored: Stored<T> | null): Promise<boolean> {
+    const ttl =
+      stored === null || stored.v === null ? this.negativeTtlSeconds : jitteredTtl(this.options.ttlSeconds);
+    if (stored?.d !== undefined) stored.e = Date.now() + ttl * 1_000;
+    const landed = await this.redis.eval(
+      SET_IF_STAMP,
+      2,
+      key,
+      this.stampKey(key),
+      expected,
+      stored === null ? '' : JSON.stringify(stored),
+      ttl,
+      randomUUID(),
+      STAMP_TTL_SECONDS,
+    );
+    return landed === 1;
+  }
+
+  private stampKey(key: string): string {
+    return `${key}:stamp`;
   }
 
   private async bypass<T>(

@@ -111,6 +111,69 @@ export const StockChanged = defineEvent(
   }),
 );
 
+/** A courier's id, e.g. "courier-07" (delivery's couriers table). */
+export const courierId = z.string().regex(/^[\w-]{1,64}$/, 'must be a courier id such as "courier-07"');
+
+/**
+ * delivery → notifications: a dispatcher matched the order's delivery job to a free courier (exactly
+ * one courier per order, one order per courier at a time). Key: order id.
+ */
+export const DeliveryAssigned = defineEvent(
+  'delivery.assigned',
+  z.object({
+    orderId,
+    userId,
+    courierId,
+    courierName: z.string(),
+    assignedAt: z.iso.datetime({ offset: true }),
+  }),
+);
+
+/** delivery → notifications: the courier delivered the order and is free again. Key: order id. */
+export const DeliveryDelivered = defineEvent(
+  'delivery.delivered',
+  z.object({
+    orderId,
+    userId,
+    courierId,
+    courierName: z.string(),
+    deliveredAt: z.iso.datetime({ offset: true }),
+  }),
+);
+
+/**
+ * delivery → notifications: the order was cancelled (order.cancelled) after its delivery job existed,
+ * so the job is cancelled and its courier, if one was assigned (`courierId`), is free again. Key: order id.
+ */
+export const DeliveryCancelled = defineEvent(
+  'delivery.cancelled',
+  z.object({
+    orderId,
+    userId,
+    courierId: courierId.nullable(),
+    courierName: z.string().nullable(),
+    reason: z.string(),
+    cancelledAt: z.iso.datetime({ offset: true }),
+  }),
+);
+
+/**
+ * auctions → orders: an auction closed (exactly once, by the closing job). With a winner, orders
+ * creates one order for them at the winning price, which then goes through the payment saga.
+ * `winner` is null when nobody bid. Key: auction id.
+ */
+export const AuctionClosed = defineEvent(
+  'auction.closed',
+  z.object({
+    auctionId: z.uuid(),
+    sku,
+    winner: z.object({ userId, bidId: z.uuid(), priceCents: z.number().int().positive() }).nullable(),
+    bidCount: z.number().int().nonnegative(),
+    endsAt: z.iso.datetime({ offset: true }),
+    closedAt: z.iso.datetime({ offset: true }),
+  }),
+);
+
 export const allEvents = [
   ProductUpdated,
   OrderPlaced,
@@ -121,4 +184,8 @@ export const allEvents = [
   OrderUnfulfillable,
   PaymentRefunded,
   StockChanged,
+  DeliveryAssigned,
+  DeliveryDelivered,
+  DeliveryCancelled,
+  AuctionClosed,
 ] as const;

@@ -25,15 +25,18 @@ export class LockBusyError extends Error {
 }
 
 /**
- * The lock could not be extended and may have expired: exclusivity is no longer guaranteed. The
- * AbortSignal passed to the routine is aborted with this error as its reason.
+ * The lock may be gone: exclusivity is no longer guaranteed. Redlock: an extension failed (the TTL
+ * may have passed). ZooKeeper: the session was disconnected or expired. The AbortSignal passed to
+ * the routine is aborted with this error as its reason.
  */
 export class LockLostError extends Error {
   constructor(
     readonly resource: string,
     cause?: unknown,
   ) {
-    super(`lock on "${resource}" was lost (extension failed)`, { cause });
+    super(`lock on "${resource}" was lost (${cause instanceof Error ? cause.message : 'extension failed'})`, {
+      cause,
+    });
     this.name = 'LockLostError';
   }
 }

@@ -1,22 +1,22 @@
-// Redlock over independent Redis nodes, with the habits of novu's LockService: always release in
-// `finally`, listen to the Redlock `error` event, drain on shutdown.
+// The backend-neutral lock interface. Services inject `LockService` and never name a backend:
+// LockModule.forRoot picks Redlock (default) or ZooKeeper from configuration (LOCK_BACKEND).
 //
-// Library choice: @sesamecare-oss/redlock 1.4.0 (maintained fork of node-redlock, ioredis 5+). Its
-// successor `redlock-universal` requires Node >= 22, so it cannot run on this project's Node 20.
-// Neither issues fencing tokens: callers that write through the lock take one from their database
-// (see apps/inventory, `nextval('fence_seq')`).
-import { ExecutionError, Redlock, ResourceLockedError, type Lock } from '@sesamecare-oss/redlock';
-import type { Redis } from 'ioredis';
-import { LockBusyError, LockLostError, LockUnavailableError } from './errors';
+// Both backends keep the habits of novu's LockService: the lock is always released in `finally`,
+// problems are reported as events (metrics, logs), and `drain()` lets held locks finish on shutdown.
+// What is shared lives here: ordered multi-lock, tryOnce for distributed cron, the contention retry
+// window, draining. What differs (how a lock is taken, kept and lost) lives in redlock.service.ts
+// and zookeeper.service.ts; docs/distributed-locks.md compares the two.
+import { LockBusyError, LockUnavailableError } from './errors';
 import { DEFAULT_LOCK_PREFIX, lockKey, lockOrder } from './keys';
-import { sleep } from '@sdp/scheduling';
+
+export type LockBackendName = 'redlock' | 'zookeeper';
 
 export type LockEvent =
   | { type: 'acquired'; resource: string; waitMs: number; attempts: number }
   | { type: 'failed'; resource: string; reason: 'busy' | 'unavailable'; waitMs: number; attempts: number }
   | { type: 'lost'; resource: string }
   | { type: 'release-failed'; resource: string; error: unknown }
-  /** A single node voted against for a reason other than "already locked" (down, timeout). */
+  /** A lock node or the ZooKeeper session had trouble (down, timeout, disconnected, expired). */
   | { type: 'node-error'; error: Error };
 
 export interface LockServiceOptions {
@@ -26,96 +26,78 @@ export interface LockServiceOptions {
   retryCount?: number;
   retryDelayMs?: number;
   retryJitterMs?: number;
-  /** Clock drift allowance, as a fraction of the TTL (Redlock's driftFactor). */
+  /** Redlock only: clock drift allowance, as a fraction of the TTL (Redlock's driftFactor). */
   driftFactor?: number;
-  /** Extend the lock when it has less than this left (capped at half the TTL). */
+  /** Redlock only: extend the lock when it has less than this left (capped at half the TTL). */
   extensionThresholdMs?: number;
   onEvent?: (event: LockEvent) => void;
 }
 
-export type LockRoutine<T> = (signal: AbortSignal) => Promise<T>;
+/**
+ * What a routine learns about a lock it holds. `fencingToken` is a number that grows with every
+ * grant of any lock, issued by the lock service itself where it can (ZooKeeper: the lock znode's
+ * creation zxid); undefined where it cannot (Redlock), so a caller that needs one takes it from its
+ * database (inventory: `nextval('fence_seq')`).
+ */
+export interface LockGrant {
+  resource: string;
+  fencingToken: bigint | undefined;
+}
+
+/**
+ * The work done under a lock. `signal` is aborted with a LockLostError when exclusivity is gone
+ * (Redlock: an extension failed; ZooKeeper: the session was disconnected or expired): stop writing.
+ * `grants` has one entry per resource, in lock order.
+ */
+export type LockRoutine<T> = (signal: AbortSignal, grants: readonly LockGrant[]) => Promise<T>;
 
 export type TryOnceResult<T> = { ran: true; value: T } | { ran: false; reason: 'busy' | 'unavailable' };
 
 /** A lock taken with `acquire()`: not extended automatically. */
 export interface HeldLock {
   resource: string;
-  /** Epoch ms after which the lock must be assumed gone (TTL minus drift). */
+  /**
+   * Epoch ms after which the lock must be assumed gone. Redlock: the TTL minus drift. ZooKeeper:
+   * Infinity while the session lives (the lock has no TTL of its own), the moment it was lost after.
+   */
   readonly expiresAt: number;
+  readonly fencingToken: bigint | undefined;
+  /** Aborted (LockLostError) once the lock is known to be gone: expired, or its session lost. */
+  readonly signal: AbortSignal;
   release(): Promise<void>;
 }
 
 export const MIN_TTL_MS = 200;
 
-function firstConnection(client: Redis): Promise<void> {
-  if (client.status !== 'wait' && client.status !== 'connecting' && client.status !== 'connect') {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      client.off('ready', done).off('close', done);
-      resolve();
-    };
-    const timer = setTimeout(done, 3_000);
-    timer.unref();
-    client.once('ready', done).once('close', done);
-  });
-}
+/** One held lock inside a routine: what `runHeld` hands its callback. */
+export type HeldRoutine<T> = (signal: AbortSignal, grant: LockGrant) => Promise<T>;
 
-export class LockService {
-  private readonly redlock: Redlock;
-  private readonly prefix: string;
-  private readonly settings: Required<Omit<LockServiceOptions, 'keyPrefix' | 'onEvent'>>;
+export abstract class LockService {
+  abstract readonly backend: LockBackendName;
+  protected readonly prefix: string;
+  protected readonly settings: { retryCount: number; retryDelayMs: number; retryJitterMs: number };
   private readonly inFlight = new Set<Promise<unknown>>();
-  /** Settles once every client has either connected or failed its first connection attempt. */
-  private readonly firstConnections: Promise<unknown>;
   private closed = false;
 
-  constructor(
-    private readonly clients: readonly Redis[],
-    private readonly options: LockServiceOptions = {},
-  ) {
+  protected constructor(protected readonly options: LockServiceOptions = {}) {
     this.prefix = options.keyPrefix ?? DEFAULT_LOCK_PREFIX;
     this.settings = {
       retryCount: options.retryCount ?? 20,
       retryDelayMs: options.retryDelayMs ?? 100,
       retryJitterMs: options.retryJitterMs ?? 50,
-      driftFactor: options.driftFactor ?? 0.01,
-      extensionThresholdMs: options.extensionThresholdMs ?? 500,
     };
-    // The library's own retries are off: we retry only on contention, so that a lost quorum fails
-    // fast instead of spinning through the whole retry window.
-    this.redlock = new Redlock(clients, {
-      driftFactor: this.settings.driftFactor,
-      retryCount: 0,
-      retryDelay: this.settings.retryDelayMs,
-      retryJitter: this.settings.retryJitterMs,
-    });
-    // Clients fail fast while disconnected (no offline queue), so the first lock right after boot
-    // would count nodes that are still connecting as down: wait for their first attempt once.
-    this.firstConnections = Promise.all(clients.map(firstConnection));
-    this.redlock.on('error', (error: Error) => {
-      // "Already locked" votes are normal contention, not a node problem.
-      if (!(error instanceof ResourceLockedError)) this.emit({ type: 'node-error', error });
-    });
-  }
-
-  get nodes(): number {
-    return this.clients.length;
-  }
-
-  get quorum(): number {
-    return Math.floor(this.clients.length / 2) + 1;
   }
 
   /**
-   * Runs `fn` while holding `resource`. The lock is extended automatically while `fn` runs; if an
-   * extension fails the signal is aborted with a LockLostError (stop writing: exclusivity is gone).
-   * The lock is always released when `fn` settles.
+   * Runs `fn` while holding `resource`, and always releases the lock when `fn` settles. Redlock
+   * extends the lock (TTL `ttlMs`) while `fn` runs; ZooKeeper keeps it while the session lives
+   * (`ttlMs` is checked but the session timeout plays its part). If the lock is lost, `fn`'s
+   * signal is aborted with a LockLostError.
    */
   withLock<T>(resource: string, ttlMs: number, fn: LockRoutine<T>): Promise<T> {
-    return this.track(this.run(resource, ttlMs, fn, this.settings.retryCount));
+    return this.track(
+      this.run(resource, ttlMs, this.settings.retryCount, (signal, grant) => fn(signal, [grant])),
+    );
   }
 
   /**
@@ -129,16 +111,13 @@ export class LockService {
   withLocks<T>(resources: readonly string[], ttlMs: number, fn: LockRoutine<T>): Promise<T> {
     const ordered = lockOrder(resources);
     if (ordered.length === 0) throw new Error('withLocks needs at least one resource');
-    const step = (index: number, signals: AbortSignal[]): Promise<T> =>
+    const step = (index: number, signals: AbortSignal[], grants: LockGrant[]): Promise<T> =>
       index === ordered.length
-        ? fn(signals.length === 1 ? signals[0] : AbortSignal.any(signals))
-        : this.run(
-            ordered[index],
-            ttlMs,
-            (signal) => step(index + 1, [...signals, signal]),
-            this.settings.retryCount,
+        ? fn(signals.length === 1 ? signals[0] : AbortSignal.any(signals), grants)
+        : this.run(ordered[index], ttlMs, this.settings.retryCount, (signal, grant) =>
+            step(index + 1, [...signals, signal], [...grants, grant]),
           );
-    return this.track(step(0, []));
+    return this.track(step(0, [], []));
   }
 
   /**
@@ -147,7 +126,10 @@ export class LockService {
    */
   async tryOnce<T>(resource: string, ttlMs: number, fn: LockRoutine<T>): Promise<TryOnceResult<T>> {
     try {
-      return { ran: true, value: await this.track(this.run(resource, ttlMs, fn, 0)) };
+      return {
+        ran: true,
+        value: await this.track(this.run(resource, ttlMs, 0, (signal, grant) => fn(signal, [grant]))),
+      };
     } catch (error) {
       if (error instanceof LockBusyError) return { ran: false, reason: 'busy' };
       if (error instanceof LockUnavailableError) return { ran: false, reason: 'unavailable' };
@@ -156,44 +138,14 @@ export class LockService {
   }
 
   /**
-   * Takes a lock without automatic extension: it expires after `ttlMs` unless released. For tests
-   * and demonstrations of expiry; production code wants withLock.
+   * Takes a lock without automatic extension. Redlock: it expires after `ttlMs` unless released.
+   * ZooKeeper: it lasts until released or the session ends. For tests and demonstrations; production
+   * code wants withLock.
    */
-  async acquire(resource: string, ttlMs: number, { retry = true } = {}): Promise<HeldLock> {
-    this.assertOpen();
-    await this.firstConnections;
-    const key = lockKey(this.prefix, resource);
-    const started = Date.now();
-    const retries = retry ? this.settings.retryCount : 0;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const lock: Lock = await this.redlock.acquire([key], ttlMs, { retryCount: 0 });
-        this.emit({ type: 'acquired', resource, waitMs: Date.now() - started, attempts: attempt });
-        return {
-          resource,
-          get expiresAt() {
-            return lock.expiration;
-          },
-          release: async () => {
-            await lock
-              .release()
-              .catch((error: unknown) => this.emit({ type: 'release-failed', resource, error }));
-          },
-        };
-      } catch (error) {
-        await this.retryOrThrow(resource, error, attempt, retries, started);
-      }
-    }
-  }
+  abstract acquire(resource: string, ttlMs: number, options?: { retry?: boolean }): Promise<HeldLock>;
 
-  /** How many lock nodes answer PING right now; throws unless a quorum does (readiness). */
-  async pingQuorum(): Promise<number> {
-    await this.firstConnections;
-    const answers = await Promise.allSettled(this.clients.map((c) => c.ping()));
-    const up = answers.filter((a) => a.status === 'fulfilled').length;
-    if (up < this.quorum) throw new Error(`${up} of ${this.nodes} lock nodes answer, ${this.quorum} needed`);
-    return up;
-  }
+  /** Readiness: resolves with a short description while locks can be taken, throws otherwise. */
+  abstract ping(): Promise<string>;
 
   /** Refuses new locks, waits (bounded) for routines holding locks to finish, then closes the clients. */
   async drain(timeoutMs = 5_000): Promise<void> {
@@ -204,97 +156,44 @@ export class LockService {
       new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timer);
-    this.clients.forEach((client) => client.disconnect());
+    await this.closeClients();
   }
 
-  private async run<T>(resource: string, ttlMs: number, fn: LockRoutine<T>, retries: number): Promise<T> {
+  /** Takes one lock (retrying on contention up to `retries` times), runs `fn`, releases. */
+  protected abstract runHeld<T>(
+    key: string,
+    resource: string,
+    ttlMs: number,
+    retries: number,
+    fn: HeldRoutine<T>,
+  ): Promise<T>;
+
+  protected abstract closeClients(): Promise<void> | void;
+
+  /** The pause before the next attempt on contention: the retry delay with jitter. */
+  protected retryPause(): number {
+    const { retryDelayMs, retryJitterMs } = this.settings;
+    return Math.max(0, retryDelayMs + Math.round((Math.random() * 2 - 1) * retryJitterMs));
+  }
+
+  protected assertOpen(): void {
+    if (this.closed) throw new LockUnavailableError('(service draining)', 0, 1);
+  }
+
+  protected key(resource: string): string {
+    return lockKey(this.prefix, resource);
+  }
+
+  protected emit(event: LockEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  private async run<T>(resource: string, ttlMs: number, retries: number, fn: HeldRoutine<T>): Promise<T> {
     this.assertOpen();
     if (!Number.isInteger(ttlMs) || ttlMs < MIN_TTL_MS) {
       throw new Error(`lock TTL must be an integer of at least ${MIN_TTL_MS} ms, got ${ttlMs}`);
     }
-    await this.firstConnections;
-    const key = lockKey(this.prefix, resource);
-    const threshold = Math.min(this.settings.extensionThresholdMs, Math.floor(ttlMs / 2));
-    const started = Date.now();
-    let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        // The library's `using` extends the lock before it expires and releases it in `finally`.
-        await this.redlock.using(
-          [key],
-          ttlMs,
-          { retryCount: 0, automaticExtensionThreshold: threshold },
-          async (redlockSignal) => {
-            this.emit({ type: 'acquired', resource, waitMs: Date.now() - started, attempts: attempt });
-            const controller = new AbortController();
-            redlockSignal.addEventListener(
-              'abort',
-              () => {
-                this.emit({ type: 'lost', resource });
-                controller.abort(new LockLostError(resource, redlockSignal.error));
-              },
-              { once: true },
-            );
-            try {
-              outcome = { ok: true, value: await fn(controller.signal) };
-            } catch (error) {
-              outcome = { ok: false, error };
-            }
-          },
-        );
-      } catch (error) {
-        if (!outcome) {
-          await this.retryOrThrow(resource, error, attempt, retries, started);
-          continue;
-        }
-        // The routine finished but the release did not reach a quorum: the lock expires on its TTL.
-        this.emit({ type: 'release-failed', resource, error });
-      }
-      if (!outcome) throw new Error('INVARIANT: lock routine did not settle');
-      if (outcome.ok) return outcome.value;
-      throw outcome.error;
-    }
-  }
-
-  /** Classifies a failed attempt; sleeps before the next one on contention, throws otherwise. */
-  private async retryOrThrow(
-    resource: string,
-    error: unknown,
-    attempt: number,
-    retries: number,
-    started: number,
-  ): Promise<void> {
-    if (!(error instanceof ExecutionError)) throw error;
-    const failure = await this.classify(resource, error, attempt);
-    if (failure instanceof LockBusyError && attempt <= retries) {
-      const { retryDelayMs, retryJitterMs } = this.settings;
-      await sleep(Math.max(0, retryDelayMs + Math.round((Math.random() * 2 - 1) * retryJitterMs)));
-      return;
-    }
-    const reason = failure instanceof LockBusyError ? 'busy' : 'unavailable';
-    this.emit({ type: 'failed', resource, reason, waitMs: Date.now() - started, attempts: attempt });
-    throw failure;
-  }
-
-  /**
-   * Busy or unavailable? Nodes that said "already locked" are reachable; any other error (refused
-   * connection, timeout) means the node is out. If fewer than a quorum are reachable, waiting for
-   * the holder would not help.
-   */
-  private async classify(
-    resource: string,
-    error: ExecutionError,
-    attempt: number,
-  ): Promise<LockBusyError | LockUnavailableError> {
-    if (error.attempts.length === 0) return new LockUnavailableError(resource, 0, this.quorum);
-    const stats = await error.attempts[error.attempts.length - 1];
-    const unreachable = [...stats.votesAgainst.values()].filter(
-      (e) => !(e instanceof ResourceLockedError),
-    ).length;
-    const reachable = stats.membershipSize - unreachable;
-    return reachable < stats.quorumSize
-      ? new LockUnavailableError(resource, reachable, stats.quorumSize)
-      : new LockBusyError(resource, attempt);
+    return await this.runHeld(this.key(resource), resource, ttlMs, retries, fn);
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {
@@ -304,13 +203,5 @@ export class LockService {
       () => this.inFlight.delete(promise),
     );
     return promise;
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new LockUnavailableError('(service draining)', 0, this.quorum);
-  }
-
-  private emit(event: LockEvent): void {
-    this.options.onEvent?.(event);
   }
 }

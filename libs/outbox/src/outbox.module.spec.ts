@@ -108,3 +108,24 @@ describe(OutboxModule.name, () => {
     expect(log).not.toHaveBeenCalled();
   });
 });
+
+describe('outbox_backlog', () => {
+  it('counts unpublished rows when scraped, and keeps the last count when the query fails', async () => {
+    const provider = ((OutboxModule.forRoot({ schema: 'orders' }).providers ?? []) as FactoryProvider[]).find(
+      (p) => p.provide === OutboxRelay,
+    )!;
+    const answers: (() => unknown)[] = [() => [{ n: 4 }], () => Promise.reject(new Error('down'))];
+    const queries: string[] = [];
+    const dataSource = {
+      query: (sql: string) => {
+        queries.push(sql);
+        return answers.shift()!();
+      },
+    } as unknown as DataSource;
+    const metrics = new MetricsService();
+    provider.useFactory(dataSource, {}, { name: (t: string) => t }, metrics);
+    expect(await metricValues(metrics, 'outbox_backlog')).toEqual([[{}, 4]]);
+    expect(await metricValues(metrics, 'outbox_backlog')).toEqual([[{}, 4]]);
+    expect(queries[0]).toContain('"orders".outbox WHERE published_at IS NULL');
+  });
+});

@@ -48,6 +48,18 @@ export class OutboxModule implements OnApplicationBootstrap, OnApplicationShutdo
           ) => {
             const logger = new Logger('OutboxRelay');
             const published = metrics.counter('outbox_published_total', 'Outbox events published to Kafka.');
+            // Counted when /metrics is scraped (the partial index on unpublished rows keeps it cheap);
+            // a failed count keeps the last value rather than failing the scrape.
+            metrics.gauge('outbox_backlog', 'Outbox rows not yet published to Kafka.', [], async (gauge) => {
+              try {
+                const [row] = await dataSource.query<{ n: number }[]>(
+                  `SELECT count(*)::int AS n FROM "${options.schema}".outbox WHERE published_at IS NULL`,
+                );
+                gauge.set(row.n);
+              } catch {
+                // Postgres unreachable: the relay reports it; the gauge keeps its last value
+              }
+            });
             return new OutboxRelay(dataSource, publisher, {
               schema: options.schema,
               intervalMs: options.intervalMs ?? 100,

@@ -51,12 +51,22 @@ export class OutboxRelay {
 
   /** Publishes until the outbox is empty; returns how many events went out. */
   async drain(): Promise<number> {
+    // Most polls find nothing: one indexed read answers that, where a claim would cost a whole
+    // transaction (BEGIN, SELECT ... FOR UPDATE, COMMIT) ten times a second in every replica.
+    if (!(await this.hasPending())) return 0;
     let total = 0;
     for (;;) {
       const published = await this.relayBatch();
       total += published;
       if (published === 0) return total;
     }
+  }
+
+  private async hasPending(): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM "${this.options.schema}".outbox WHERE published_at IS NULL LIMIT 1`,
+    );
+    return rows.length > 0;
   }
 
   async relayBatch(): Promise<number> {

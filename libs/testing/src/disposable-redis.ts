@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { freePort } from './free-ports';
 import { waitFor } from './wait-for';
 
 export interface DisposableRedis {
@@ -8,39 +8,6 @@ export interface DisposableRedis {
   port: number;
   /** Kills the server (SIGKILL): the closest thing to a crashed cache node. */
   kill(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return (await freePorts(1))[0];
-}
-
-/**
- * n distinct free ports: all n listeners are open at once before any closes, so the kernel cannot
- * hand the same port out twice (one freePort() after another can, once the first one closed).
- */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers = Array.from({ length: n }, () => createServer());
-  try {
-    return await Promise.all(
-      servers.map(
-        (server) =>
-          new Promise<number>((resolve, reject) => {
-            server.once('error', reject);
-            server.listen(0, '127.0.0.1', () => {
-              const address = server.address();
-              if (typeof address === 'object' && address) resolve(address.port);
-              else reject(new Error('no port'));
-            });
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(
-      servers.map(
-        (server) => new Promise((resolve) => (server.listening ? server.close(resolve) : resolve(null))),
-      ),
-    );
-  }
 }
 
 /** A private redis-server for a test that needs to stop it, without disturbing the shared nodes. */

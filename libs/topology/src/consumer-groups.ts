@@ -22,6 +22,8 @@ export const consumerGroups = {
     paymentOutcomes: 'orders',
     /** order.unfulfillable, in a group of its own: a stuck payment outcome must not hold up compensations. */
     inventoryOutcomes: 'orders.inventory-events',
+    /** auction.closed: one order for each auction's winner, which then goes through the payment saga. */
+    auctionWinners: 'orders.auction-winners',
   },
   payments: {
     /** order.placed: charge. */
@@ -32,6 +34,14 @@ export const consumerGroups = {
   notifications: {
     /** order.confirmed / order.cancelled / payment.refunded: tell the user. */
     orderOutcomes: 'notifications',
+    /** delivery.assigned / delivery.delivered / delivery.cancelled, in a group of its own: courier news must not queue behind order outcomes. */
+    deliveryUpdates: 'notifications.delivery',
+  },
+  delivery: {
+    /** order.confirmed: a confirmed order becomes a delivery job waiting for a courier. */
+    orderConfirmed: 'delivery',
+    /** order.cancelled, in a group of its own: a cancellation must not wait behind a backlog of confirmations. */
+    orderCancelled: 'delivery.order-cancelled',
   },
 } as const;
 

@@ -1,5 +1,6 @@
-import { kafkaBroker, postgresUrl, redisNodes, redisUrl } from './infra';
-import { edgeUrl, lbServiceUrl, proxyPort, type ServiceSpec } from './services';
+import { cdn, cdnPort, edgeUrls, mediaOriginUrl } from './cdn';
+import { kafkaBroker, postgresUrl, redisNodes, redisUrl, zookeeperUrl } from './infra';
+import { edgeUrl, lbServiceUrl, proxyPort, runnerControlUrl, type ServiceSpec } from './services';
 
 /** The infrastructure env every service needs when it runs against the local stack. */
 export const localInfraEnv = (): Record<string, string> => ({
@@ -10,6 +11,8 @@ export const localInfraEnv = (): Record<string, string> => ({
     .map(redisUrl)
     .join(','),
   KAFKA_BROKERS: kafkaBroker(),
+  /** Used only by services started with LOCK_BACKEND=zookeeper (Redlock is the default). */
+  ZOOKEEPER_URL: zookeeperUrl(),
 });
 
 /**
@@ -27,6 +30,17 @@ export const localServiceEnv = (spec: ServiceSpec): Record<string, string> => {
   }
   if (spec.name === 'catalog') {
     env.EDGE_URL = edgeUrl();
+    // Every region's edge: a product change refreshes them all, not only the home one.
+    env.EDGE_URLS = edgeUrls().join(',');
+  }
+  if (spec.name === 'control') {
+    env.EDGE_URL = edgeUrl();
+    env.LB_URL = `http://127.0.0.1:${proxyPort('lb')}`;
+    env.RUNNER_URL = runnerControlUrl();
+    // The CDN's nodes: drawn on the architecture page, and the CDN scenario's regions.
+    env.CDN_EDGE_URLS = edgeUrls().join(',');
+    env.CDN_SHIELD_URL = `http://127.0.0.1:${cdnPort(cdn.shield.port)}`;
+    env.MEDIA_ORIGIN_URL = mediaOriginUrl();
   }
   return env;
 };

@@ -53,6 +53,19 @@ export const kafka = {
   defaultPartitions: 3,
 } as const;
 
+/**
+ * One ZooKeeper server (standalone), the second lock backend beside Redlock (LOCK_BACKEND=zookeeper).
+ * 3.9.5 because 3.9.6's dependencies are not all on Maven Central. The admin server (Jetty, :8080
+ * by default) is turned off: nothing here needs it, and 8080 is the edge's port.
+ */
+export const zookeeper = {
+  version: '3.9.5',
+  host: LOOPBACK,
+  clientPort: 52181 + OFFSET,
+  /** tickTime: sessions may be as short as 2 ticks (1 s), which the lock tests use. */
+  tickTimeMs: 500,
+} as const;
+
 /** Event topics; each event type is published on the topic of the same name, keyed by its aggregate id. */
 export const eventTopics = [
   'product.updated',
@@ -64,6 +77,10 @@ export const eventTopics = [
   'order.unfulfillable',
   'payment.refunded',
   'stock.changed',
+  'delivery.assigned',
+  'delivery.delivered',
+  'delivery.cancelled',
+  'auction.closed',
 ] as const;
 
 export type EventTopic = (typeof eventTopics)[number];
@@ -77,3 +94,6 @@ export const postgresUrl = (): string =>
 export const redisUrl = (node: RedisNode): string => `redis://${LOOPBACK}:${node.port}`;
 
 export const kafkaBroker = (): string => `${kafka.host}:${kafka.brokerPort}`;
+
+/** A ZooKeeper connection string (host:port[,host:port...]), what ZOOKEEPER_URL holds. */
+export const zookeeperUrl = (): string => `${zookeeper.host}:${zookeeper.clientPort}`;

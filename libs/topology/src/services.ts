@@ -17,6 +17,10 @@ export const services: readonly ServiceSpec[] = [
   { name: 'orders', basePort: 3300, replicas: 2, schema: 'orders' },
   { name: 'payments', basePort: 3400, replicas: 1, schema: 'payments' },
   { name: 'notifications', basePort: 3500, replicas: 1, schema: 'notifications' },
+  { name: 'delivery', basePort: 3600, replicas: 2, schema: 'delivery' },
+  { name: 'auctions', basePort: 3700, replicas: 2, schema: 'auctions' },
+  // The live architecture page's observer and scenario runner (docs/architecture.md).
+  { name: 'control', basePort: 3800, replicas: 1, schema: 'control' },
 ];
 
 export const servicePorts = (spec: ServiceSpec): number[] =>
@@ -44,6 +48,15 @@ export const proxies = {
 export const proxyPort = (name: keyof typeof proxies): number => proxies[name].port + portOffset();
 
 export const edgeUrl = (host = '127.0.0.1'): string => `http://${host}:${proxyPort('edge')}`;
+
+/**
+ * The native runner's control channel (`pnpm stack`): loopback only, bearer-secret protected. The
+ * control service asks it which replicas run where and to kill or restart one (docs/architecture.md).
+ */
+export const runnerControl = { name: 'runner-control', port: 8079 } as const;
+
+export const runnerControlUrl = (host = '127.0.0.1'): string =>
+  `http://${host}:${runnerControl.port + portOffset()}`;
 
 /** Base URL of a service behind the load balancer, e.g. http://127.0.0.1:8081/inventory. */
 export const lbServiceUrl = (service: string, host = '127.0.0.1'): string =>

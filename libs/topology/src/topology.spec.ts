@@ -1,4 +1,13 @@
-import { kafka, localInfraEnv, postgres, proxyPort, redisNodes, services, servicePorts } from './index';
+import {
+  kafka,
+  localInfraEnv,
+  postgres,
+  proxyPort,
+  redisNodes,
+  services,
+  servicePorts,
+  zookeeper,
+} from './index';
 
 describe('topology', () => {
   it('gives every server and replica its own port, away from the standard ones', () => {
@@ -6,13 +15,14 @@ describe('topology', () => {
       postgres.port,
       kafka.brokerPort,
       kafka.controllerPort,
+      zookeeper.clientPort,
       ...redisNodes.map((n) => n.port),
       ...services.flatMap(servicePorts),
       proxyPort('edge'),
       proxyPort('lb'),
     ];
     expect(new Set(ports).size).toBe(ports.length);
-    expect(ports.some((p) => [5432, 6379, 9092].includes(p))).toBe(false);
+    expect(ports.some((p) => [5432, 6379, 9092, 2181].includes(p))).toBe(false);
   });
 
   it('has three independent lock nodes for Redlock', () => {
@@ -24,6 +34,7 @@ describe('topology', () => {
     expect(env.DATABASE_URL).toContain(`:${postgres.port}/`);
     expect(env.REDIS_LOCK_URLS.split(',')).toHaveLength(3);
     expect(env.KAFKA_BROKERS).toBe(`127.0.0.1:${kafka.brokerPort}`);
+    expect(env.ZOOKEEPER_URL).toBe(`127.0.0.1:${zookeeper.clientPort}`);
   });
 });
 

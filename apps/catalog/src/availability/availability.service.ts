@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { StockChanged } from '@sdp/contracts';
 import { ConsumeEvents, type ConsumedEvent } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
@@ -18,13 +18,22 @@ import { ProductsRepository } from '../products/products.repository';
  * stock.changed carries absolute numbers and is keyed by SKU (one partition, in order), so applying
  * a redelivered event again is harmless: no dedup table needed.
  * Product entries in the cache do not hold availability (it is laid over them on read), so a stock
- * change needs no cache invalidation; the edge copy is refreshed like on product.updated.
+ * change needs no cache invalidation; the edge copy is refreshed like on product.updated, at most
+ * once per product per EDGE_REFRESH_WINDOW_MS: a flash sale sends a stock.changed per hold and per
+ * sale, and each refresh costs every edge two fetches through gateway, lb and catalog.
  */
+const EDGE_REFRESH_WINDOW_MS = 100;
+
 @Injectable()
-export class AvailabilityService implements OnApplicationBootstrap {
+export class AvailabilityService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AvailabilityService.name);
   private readonly applied;
   private readonly prefix: string;
+  /** SKU -> product id, looked up once: a product's SKU and id never change. */
+  private readonly productIds = new Map<string, number>();
+  /** Products whose edge copy is due for a refresh, with the request id that changed them first. */
+  private readonly dueRefreshes = new Map<number, string | undefined>();
+  private refreshTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly repository: ProductsRepository,
@@ -65,8 +74,33 @@ export class AvailabilityService implements OnApplicationBootstrap {
     else multi.srem(`${this.prefix}:in-stock`, sku);
     await multi.exec();
     this.applied.inc();
+    const id = await this.productId(sku);
+    if (id !== undefined) this.refreshEdgeSoon(id, envelope.requestId);
+  }
+
+  onModuleDestroy(): void {
+    clearTimeout(this.refreshTimer);
+  }
+
+  private async productId(sku: string): Promise<number | undefined> {
+    const known = this.productIds.get(sku);
+    if (known !== undefined) return known;
     const [product] = await this.repository.findBySkus([sku]);
-    if (product) await this.edge.refreshProduct(product.id, envelope.requestId);
+    if (product) this.productIds.set(sku, product.id);
+    return product?.id;
+  }
+
+  /** Coalesces: changes arriving while a refresh is due ride on it (it fetches after they were applied). */
+  private refreshEdgeSoon(id: number, requestId: string | undefined): void {
+    if (this.dueRefreshes.has(id)) return;
+    this.dueRefreshes.set(id, requestId);
+    this.refreshTimer ??= setTimeout(() => {
+      const due = [...this.dueRefreshes];
+      this.dueRefreshes.clear();
+      this.refreshTimer = undefined;
+      // refreshProduct logs and counts its own failures; the edge TTL bounds a missed refresh.
+      void Promise.all(due.map(([productId, rid]) => this.edge.refreshProduct(productId, rid)));
+    }, EDGE_REFRESH_WINDOW_MS);
   }
 
   /** Units available for a SKU, or undefined if inventory has not reported it yet. */

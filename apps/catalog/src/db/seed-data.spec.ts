@@ -1,3 +1,4 @@
+import { demoMasters, demoProductPictures } from '@sdp/media';
 import { generateSeedProducts, seedCategories } from './seed-data';
 
 describe(generateSeedProducts.name, () => {
@@ -30,7 +31,13 @@ describe(generateSeedProducts.name, () => {
     for (const product of products) {
       expect(product.sku).toMatch(/^[A-Z0-9-]{3,32}$/);
       expect(product.name.length).toBeLessThanOrEqual(200);
-      expect(product.imagePath).toMatch(/^\/images\/products\/[a-z]+\/\d{6}\.webp$/);
+      expect(product.imagePath).toMatch(/^\/media\/products\/[a-z]+\/[a-z-]+\.[0-9a-f]{10}\.webp$/);
     }
+  });
+
+  it('points every product at a picture the media origin holds (its nouns and the media library agree)', () => {
+    const held = new Set(demoMasters().map((m) => m.path));
+    for (const product of products) expect(held.has(product.imagePath)).toBe(true);
+    for (const category of seedCategories) expect(category.nouns).toEqual(demoProductPictures[category.slug]);
   });
 });

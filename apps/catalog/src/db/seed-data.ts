@@ -2,6 +2,8 @@
 // screenshots agree. A tiny seeded PRNG instead of a faker library: the data is small, readable and
 // stays identical across library upgrades.
 
+import { productPicturePath } from '@sdp/media';
+
 export interface SeedCategory {
   slug: string;
   name: string;
@@ -176,7 +178,8 @@ export function generateSeedProducts(count = 1_200, seed = 42): SeedProduct[] {
       description: `${name}: a ${noun.toLowerCase()} ${pick(benefits, random)}.`,
       priceCents: shopPrice(category.price, random),
       categorySlug: category.slug,
-      imagePath: `/images/products/${category.slug}/${number}.webp`,
+      // The picture of its category and noun at the media origin, named by content (@sdp/media).
+      imagePath: productPicturePath(category.slug, noun),
     };
   });
 }

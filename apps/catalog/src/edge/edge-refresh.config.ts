@@ -1,9 +1,10 @@
 import { edgeRefreshToken } from '@sdp/identity';
 import type { CatalogConfig } from '../config';
 
-/** Where the edge is (unset: no refresh is sent) and the token it accepts on a refresh. */
+/** Where the edges are (none: no refresh is sent) and the token they accept on a refresh. */
 export interface EdgeRefreshConfig {
-  edgeUrl?: string;
+  /** Every edge to refresh (one per region), without a trailing slash. */
+  edgeUrls: string[];
   token: string;
 }
 
@@ -12,8 +13,12 @@ export const EDGE_REFRESH_CONFIG = Symbol('EDGE_REFRESH_CONFIG');
 /** The edge refresher's settings, from the catalog's own (validated) config. */
 export const edgeRefreshSettings = ({
   EDGE_URL,
+  EDGE_URLS,
   INTERNAL_AUTH_SECRET,
-}: Pick<CatalogConfig, 'EDGE_URL' | 'INTERNAL_AUTH_SECRET'>): EdgeRefreshConfig => ({
-  edgeUrl: EDGE_URL?.replace(/\/+$/, ''),
+}: Pick<CatalogConfig, 'EDGE_URL' | 'INTERNAL_AUTH_SECRET'> &
+  Partial<Pick<CatalogConfig, 'EDGE_URLS'>>): EdgeRefreshConfig => ({
+  edgeUrls: [
+    ...new Set([...(EDGE_URL ? [EDGE_URL] : []), ...(EDGE_URLS ?? [])].map((u) => u.replace(/\/+$/, ''))),
+  ],
   token: edgeRefreshToken(INTERNAL_AUTH_SECRET),
 });

@@ -29,8 +29,11 @@ describe(EdgeRefresher.name, () => {
   });
 
   const metrics = new MetricsService();
-  const refresherFor = (settings: { EDGE_URL?: string; INTERNAL_AUTH_SECRET: string }) =>
-    new EdgeRefresher(edgeRefreshSettings(settings), metrics);
+  const refresherFor = (settings: {
+    EDGE_URL?: string;
+    EDGE_URLS?: string[];
+    INTERNAL_AUTH_SECRET: string;
+  }) => new EdgeRefresher(edgeRefreshSettings(settings), metrics);
 
   it('refreshes the product and one listing at the edge with the token and the request id', async () => {
     await refresherFor({ EDGE_URL: edgeUrl, INTERNAL_AUTH_SECRET: SECRET }).refreshProduct(7, 'rid-7');
@@ -39,6 +42,22 @@ describe(EdgeRefresher.name, () => {
       expect(s.headers['x-cache-refresh']).toBe(edgeRefreshToken(SECRET));
       expect(s.headers['x-request-id']).toBe('rid-7');
     }
+  });
+
+  it('refreshes every regional edge, each once', async () => {
+    await refresherFor({
+      EDGE_URL: edgeUrl,
+      EDGE_URLS: [`${edgeUrl}/`, edgeUrl.replace('127.0.0.1', 'localhost')],
+      INTERNAL_AUTH_SECRET: SECRET,
+    }).refreshProduct(9, undefined);
+    expect(seen.map((s) => `${s.headers.host} ${s.url}`).sort()).toEqual(
+      [
+        `${new URL(edgeUrl).host} /api/products`,
+        `${new URL(edgeUrl).host} /api/products/9`,
+        `localhost:${new URL(edgeUrl).port} /api/products`,
+        `localhost:${new URL(edgeUrl).port} /api/products/9`,
+      ].sort(),
+    );
   });
 
   it('does not throw when the edge fails or is unreachable (the TTL bounds staleness)', async () => {
@@ -67,7 +86,7 @@ describe(edgeRefreshSettings.name, () => {
       edgeRefreshToken(SECRET),
     );
     expect(
-      edgeRefreshSettings({ EDGE_URL: 'http://127.0.0.1:8080/', INTERNAL_AUTH_SECRET: SECRET }).edgeUrl,
-    ).toBe('http://127.0.0.1:8080');
+      edgeRefreshSettings({ EDGE_URL: 'http://127.0.0.1:8080/', INTERNAL_AUTH_SECRET: SECRET }).edgeUrls,
+    ).toEqual(['http://127.0.0.1:8080']);
   });
 });

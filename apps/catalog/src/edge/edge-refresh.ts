@@ -31,20 +31,25 @@ export class EdgeRefresher implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    if (!this.config.edgeUrl) this.logger.log('edge refresh disabled: EDGE_URL is not set');
+    if (this.config.edgeUrls.length === 0)
+      this.logger.log('edge refresh disabled: neither EDGE_URL nor EDGE_URLS is set');
   }
 
-  /** Refetches one product and one listing through the edge (also used on stock.changed). */
+  /**
+   * Refetches one product and one listing through every edge, all regions at once (also used on
+   * stock.changed): a far region's refresh takes its WAN round trips, the others do not wait for it.
+   */
   async refreshProduct(id: number, requestId: string | undefined): Promise<void> {
-    if (!this.config.edgeUrl) return;
-    await Promise.all([
-      this.refresh(`/api/products/${id}`, requestId),
-      this.refresh('/api/products', requestId),
-    ]);
+    await Promise.all(
+      this.config.edgeUrls.flatMap((edge) => [
+        this.refresh(edge, `/api/products/${id}`, requestId),
+        this.refresh(edge, '/api/products', requestId),
+      ]),
+    );
   }
 
-  private async refresh(path: string, requestId: string | undefined): Promise<void> {
-    const target = `${this.config.edgeUrl}${path}`;
+  private async refresh(edge: string, path: string, requestId: string | undefined): Promise<void> {
+    const target = `${edge}${path}`;
     try {
       const res = await fetch(target, {
         headers: {
@@ -56,8 +61,8 @@ export class EdgeRefresher implements OnModuleInit {
       await res.arrayBuffer(); // drain so the connection is reused
       const ok = res.status < 500;
       this.refreshes.inc({ result: ok ? 'ok' : 'failed' });
-      if (!ok) this.logger.warn(`edge refresh ${path} answered ${res.status}`);
-      else this.logger.debug(`edge refresh ${path}: ${res.status} ${res.headers.get('x-cache-status')}`);
+      if (!ok) this.logger.warn(`edge refresh ${target} answered ${res.status}`);
+      else this.logger.debug(`edge refresh ${target}: ${res.status} ${res.headers.get('x-cache-status')}`);
     } catch (error) {
       this.refreshes.inc({ result: 'failed' });
       this.logger.warn(

@@ -165,11 +165,16 @@ export class ProductsService {
    * that loaded the old row before the commit can put it back afterwards, and an invalidate() can
    * fail; the event repairs both, and it runs before the edge refetches so the edge never copies a
    * stale entry. Throws when Redis is down, so the consumer retries.
+   *
+   * The reload is conditional: a write that lands while it reads (a write-back write queues its
+   * change and sets the entry between our read of the pending changes and our set) is newer than
+   * what we read, so our set is dropped and the write's entry stays (the entry's stamp changed).
    */
   async reloadCached(id: number): Promise<void> {
     if (!this.config.PRODUCT_CACHE_ENABLED) return;
+    const stamp = await this.products.stamp(String(id));
     const row = await this.loadWithPending(id);
-    if (row) await this.products.set(String(id), row);
+    if (row) await this.products.setIfUnchanged(String(id), row, stamp);
     else await this.products.invalidate(String(id));
     await this.redis.incr(this.listVersionKey); // listing pages too may have been cached from the old row
   }

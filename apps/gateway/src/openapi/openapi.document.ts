@@ -6,12 +6,26 @@
 // the route's own refusals. openapi.spec.ts holds the document to the route table.
 import {
   apiError,
+  auction,
+  auctionIdParam,
+  bidAccepted,
+  bidRequest,
+  closeAuctionsResult,
+  createAuctionRequest,
+  controlFrame,
+  controlRun,
+  controlRunList,
+  controlRunRequest,
+  controlScenarioList,
+  controlStreamQuery,
   cart,
   cartLine,
   cartQuantityRequest,
   checkoutAccepted,
   checkoutRequest,
   componentSchemas,
+  courierBoard,
+  delivery,
   jsonSchemaOf,
   listProductsQuery,
   loginRequest,
@@ -274,6 +288,99 @@ const operations: Record<string, OperationSpec> = {
     body: pspSettingsChange,
     ok: { status: 200, description: 'Settings', body: pspSettings },
     errors: { 400: 'Bad settings' },
+  },
+
+  // delivery (courier dispatch, docs/courier-dispatch.md)
+  [key('GET', '/api/orders/:id/delivery')]: {
+    summary: 'The courier delivering one of the caller’s orders',
+    tag: 'delivery',
+    description:
+      'WAITING until a dispatcher matches the confirmed order to a free courier, then ASSIGNED, then ' +
+      'DELIVERED. 404 until the order is confirmed, and for someone else’s order.',
+    path: z.object({ id: z.uuid() }),
+    ok: { status: 200, description: 'Delivery', body: delivery },
+    errors: { 400: 'id is not a UUID', 404: 'No delivery for this order (not yours, or not confirmed yet)' },
+  },
+  [key('GET', '/api/admin/couriers')]: {
+    summary: 'Every courier and what it is doing; jobs waiting for a courier',
+    ok: { status: 200, description: 'Courier board', body: courierBoard },
+  },
+  // control: the live architecture page (docs/architecture.md)
+  [key('GET', '/api/admin/control/snapshot')]: {
+    summary:
+      'The live diagram now: every component of the topology with its status and figures, and the run in flight',
+    tag: 'control',
+    ok: { status: 200, description: 'One frame', body: controlFrame },
+  },
+  [key('GET', '/api/admin/control/stream')]: {
+    summary: 'The same frame about once a second, over Server-Sent Events (event: snapshot)',
+    description:
+      'EventSource cannot send an Authorization header, so this route also accepts ?access_token=.',
+    tag: 'control',
+    query: controlStreamQuery,
+    ok: { status: 200, description: 'An event stream', content: { 'text/event-stream': {} } },
+  },
+  [key('GET', '/api/admin/control/scenarios')]: {
+    summary: 'The scenarios, each enabled or disabled with the reason',
+    tag: 'control',
+    ok: { status: 200, description: 'Scenarios', body: controlScenarioList },
+  },
+  [key('GET', '/api/admin/control/runs')]: {
+    summary: 'The 20 latest scenario runs, newest first',
+    tag: 'control',
+    ok: { status: 200, description: 'Runs', body: controlRunList },
+  },
+  [key('POST', '/api/admin/control/runs')]: {
+    summary: 'Start a scenario; it runs in the background and heals what it broke at the end',
+    tag: 'control',
+    body: controlRunRequest,
+    ok: { status: 202, description: 'The run, started', body: controlRun },
+    errors: {
+      400: 'Unknown scenario or a bad parameter',
+      409: 'Another run is in flight, or the scenario cannot run in this stack (the reason is given)',
+    },
+  },
+  [key('GET', '/api/admin/control/runs/:id')]: {
+    summary: 'One scenario run: figures, invariant and log',
+    tag: 'control',
+    path: z.object({ id: z.uuid() }),
+    ok: { status: 200, description: 'The run', body: controlRun },
+    errors: { 400: 'Not a uuid', 404: 'No such run' },
+  },
+
+  // auctions
+  [key('GET', '/api/auctions/:id')]: {
+    summary: 'An auction, its current price and its top bids (edge-cached for one second)',
+    path: z.object({ id: auctionIdParam }),
+    ok: { status: 200, description: 'The auction', body: auction },
+    errors: { 400: 'Bad auction id', 404: 'No such auction' },
+  },
+  [key('POST', '/api/auctions/:id/bids')]: {
+    summary: 'Bid on an auction as the caller (never cached)',
+    description:
+      'Accepted only while the auction is open and at least minimumBidCents: accepted bids strictly ' +
+      'increase. The server validates and records it under the auction lock or by compare-and-set ' +
+      '(BID_STRATEGY, docs/auctions.md).',
+    path: z.object({ id: auctionIdParam }),
+    body: bidRequest,
+    ok: { status: 201, description: 'The bid is the new highest bid', body: bidAccepted },
+    errors: {
+      400: 'Bad auction id or amount',
+      404: 'No such auction',
+      409: 'Outbid (reason too_low, with minimumBidCents) or the auction has ended (reason ended)',
+    },
+  },
+  [key('POST', '/api/admin/auctions')]: {
+    summary: 'Create an auction for a SKU',
+    tag: 'auctions',
+    body: createAuctionRequest,
+    ok: { status: 201, description: 'The new auction', body: auction },
+    errors: { 400: 'Bad SKU, prices, or endsAt (must be in the future, at most 30 days ahead)' },
+  },
+  [key('POST', '/api/admin/auctions/close')]: {
+    summary: 'Run the closing job now (it otherwise runs every second on whichever replica wins its lock)',
+    tag: 'auctions',
+    ok: { status: 200, description: 'How many ended auctions this run closed', body: closeAuctionsResult },
   },
 };
 

@@ -26,16 +26,22 @@ const compile = (route: RouteSpec): Compiled => {
  * Parameters are percent-decoded, checked, and re-encoded: `..%2F` cannot walk the upstream path.
  */
 export class RouteMatcher {
-  private readonly compiled: Compiled[];
+  /** Routes by segment count (the first filter every lookup applies), static-first within each. */
+  private readonly bySegmentCount = new Map<number, Compiled[]>();
 
   constructor(table: readonly RouteSpec[] = routeTable) {
-    this.compiled = table.map(compile).sort((a, b) => b.staticCount - a.staticCount);
+    const sorted = table.map(compile).sort((a, b) => b.staticCount - a.staticCount);
+    for (const entry of sorted) {
+      const bucket = this.bySegmentCount.get(entry.segments.length) ?? [];
+      bucket.push(entry);
+      this.bySegmentCount.set(entry.segments.length, bucket);
+    }
   }
 
   match(method: string, path: string): RouteMatch {
     const parts = path.split('/').filter(Boolean);
     const candidates: { entry: Compiled; params: Record<string, string> }[] = [];
-    for (const entry of this.compiled) {
+    for (const entry of this.bySegmentCount.get(parts.length) ?? []) {
       const params = matchSegments(entry.segments, parts);
       if (params) candidates.push({ entry, params });
     }
@@ -69,13 +75,14 @@ export class RouteMatcher {
   }
 }
 
+/** Same length assumed (the caller's bucket); static segments are compared before any allocation. */
 function matchSegments(pattern: string[], parts: string[]): Record<string, string> | undefined {
-  if (pattern.length !== parts.length) return undefined;
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i][0] !== ':' && pattern[i] !== parts[i]) return undefined;
+  }
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
-    const expected = pattern[i];
-    if (expected.startsWith(':')) params[expected.slice(1)] = parts[i];
-    else if (expected !== parts[i]) return undefined;
+    if (pattern[i][0] === ':') params[pattern[i].slice(1)] = parts[i];
   }
   return params;
 }

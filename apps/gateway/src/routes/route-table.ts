@@ -5,8 +5,18 @@
 // Keep src/openapi/openapi.document.ts in step (a unit test checks every entry is documented).
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-export type Upstream = 'catalog' | 'inventory' | 'orders' | 'payments' | 'notifications';
-export const upstreams: readonly Upstream[] = ['catalog', 'inventory', 'orders', 'payments', 'notifications'];
+export type Upstream =
+  'catalog' | 'inventory' | 'orders' | 'payments' | 'notifications' | 'delivery' | 'control' | 'auctions';
+export const upstreams: readonly Upstream[] = [
+  'catalog',
+  'inventory',
+  'orders',
+  'payments',
+  'notifications',
+  'delivery',
+  'control',
+  'auctions',
+];
 
 /** public: anyone (no identity forwarded); customer: any signed-in user (customer or admin); admin: admins only. */
 export type AuthRequirement = 'public' | 'customer' | 'admin';
@@ -86,4 +96,22 @@ export const routeTable: readonly RouteSpec[] = [
   // payments: the PSP simulator's settings
   route('GET', '/api/admin/psp', 'payments', '/admin/psp', 'admin'),
   route('PUT', '/api/admin/psp', 'payments', '/admin/psp', 'admin'),
+
+  // delivery: the order's courier (its owner only; delivery checks the owner) and the courier board
+  route('GET', '/api/orders/:id/delivery', 'delivery', '/deliveries/:id', 'customer'),
+  route('GET', '/api/admin/couriers', 'delivery', '/admin/couriers', 'admin'),
+  // control: the live architecture page (docs/architecture.md). Admin only, figures included: they
+  // show the stack's internals and load, and the scenarios break things on purpose.
+  route('GET', '/api/admin/control/snapshot', 'control', '/snapshot', 'admin'),
+  route('GET', '/api/admin/control/stream', 'control', '/stream', 'admin', { stream: true }),
+  route('GET', '/api/admin/control/scenarios', 'control', '/scenarios', 'admin'),
+  route('GET', '/api/admin/control/runs', 'control', '/runs', 'admin'),
+  route('POST', '/api/admin/control/runs', 'control', '/runs', 'admin'),
+  route('GET', '/api/admin/control/runs/:id', 'control', '/runs/:id', 'admin'),
+
+  // auctions: anyone reads an auction (edge-cached for a second); customers bid; admins create and close
+  route('GET', '/api/auctions/:id', 'auctions', '/auctions/:id', 'public'),
+  route('POST', '/api/auctions/:id/bids', 'auctions', '/auctions/:id/bids', 'customer'),
+  route('POST', '/api/admin/auctions', 'auctions', '/auctions', 'admin'),
+  route('POST', '/api/admin/auctions/close', 'auctions', '/admin/closer/run', 'admin'),
 ];

@@ -29,3 +29,11 @@ export class ReservationMismatchError extends Error {
     this.name = 'ReservationMismatchError';
   }
 }
+
+/** redis-counter only: the node counting available units did not answer (answered 503; nothing held). */
+export class StockCounterUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`stock counter unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'StockCounterUnavailableError';
+  }
+}

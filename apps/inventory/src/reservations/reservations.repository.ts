@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ReservationResponse, ReservationStatus } from '@sdp/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
-import { fencedReserve, nextFences } from '../fencing/fencing';
+import { nextFences } from '../fencing/fencing';
 import {
   appendStockChanged,
   findStock,
@@ -12,6 +12,7 @@ import {
   type StockView,
 } from '../stock-ledger/stock-ledger';
 import { OutOfStockError } from './reservation.errors';
+import { guardedReserve, type StockGuard } from './stock-guards';
 
 interface ReservationRow {
   sku: string;
@@ -24,8 +25,8 @@ export interface ReserveCommand {
   orderId: string;
   /** Sorted by SKU, the order the locks were taken in. */
   items: { sku: string; quantity: number }[];
-  /** One fencing token per SKU, taken after its lock was acquired. */
-  tokens: Map<string, string>;
+  /** How each line's stock row is written (the strategy's guard; fenced carries the lock's tokens). */
+  guard: StockGuard;
   ttlSeconds: number;
   requestId?: string;
   /** Aborted when a lock extension failed: stop before committing. */
@@ -85,12 +86,12 @@ export class ReservationsRepository {
   }
 
   /**
-   * Reserves every line in ONE transaction, or nothing. Per SKU, a fenced conditional UPDATE that
-   * only applies if our fencing token is newer than the last writer's AND the stock is available;
-   * the lock makes contention rare, this statement makes it safe.
+   * Reserves every line in ONE transaction, or nothing, each line written under the command's
+   * guard (./stock-guards.ts). Lines come sorted by SKU, so two holds lock their rows in the same
+   * order and cannot deadlock, with or without a distributed lock in front.
    */
   async reserve(command: ReserveCommand): Promise<ReserveResult> {
-    const { orderId, items, tokens, ttlSeconds } = command;
+    const { orderId, items, guard, ttlSeconds } = command;
     return this.dataSource.transaction(async (manager) => {
       // Two requests for one order (a retry racing the original) queue here; the second replays.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`reservation:${orderId}`]);
@@ -99,9 +100,7 @@ export class ReservationsRepository {
 
       const changed: StockRow[] = [];
       for (const { sku, quantity } of items) {
-        const token = tokens.get(sku);
-        if (!token) throw new Error(`INVARIANT: no fencing token for ${sku}`);
-        const write = await fencedReserve(manager, this.schema, sku, quantity, token);
+        const write = await guardedReserve(manager, this.schema, guard, sku, quantity);
         if ('available' in write) throw new OutOfStockError(sku, write.available, quantity);
         changed.push(write.row);
       }

@@ -1,10 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { HOLD_STRATEGY, type HoldStrategy } from '../reservations/strategies';
 import { StockRepository, type StockView } from './stock.repository';
 import { BelowReservedError, StockNotFoundError } from './stock.errors';
 
 @Injectable()
 export class StockService {
-  constructor(private readonly stock: StockRepository) {}
+  constructor(
+    private readonly stock: StockRepository,
+    @Inject(HOLD_STRATEGY) private readonly strategy: HoldStrategy,
+  ) {}
 
   async get(sku: string): Promise<StockView> {
     const view = await this.stock.find(sku);
@@ -17,6 +21,7 @@ export class StockService {
     const result = await this.stock.setOnHand(sku, onHand, requestId);
     if (!result) throw new StockNotFoundError(sku);
     if ('belowReserved' in result) throw new BelowReservedError(onHand, result.belowReserved);
+    await this.strategy.stockSet?.(sku);
     return result;
   }
 }

@@ -3,7 +3,7 @@ export interface NotificationView {
   id: string;
   userId: string;
   orderId: string;
-  /** The event type: order.confirmed, order.cancelled or payment.refunded (the SSE `event:` name). */
+  /** The event type: order.confirmed, order.cancelled, payment.refunded, delivery.assigned, delivery.delivered or delivery.cancelled (the SSE `event:` name). */
   type: string;
   /** `{orderId, status, ...}`: what the user is told. */
   data: Record<string, unknown>;

@@ -1,10 +1,17 @@
-import { OrderCancelled, OrderConfirmed, PaymentRefunded } from '@sdp/contracts';
+import {
+  DeliveryAssigned,
+  DeliveryCancelled,
+  DeliveryDelivered,
+  OrderCancelled,
+  OrderConfirmed,
+  PaymentRefunded,
+} from '@sdp/contracts';
 import { createEnvelope, deliverTo, NonRetryableError } from '@sdp/messaging';
 import type { MetricsService } from '@sdp/observability';
 import type { NotificationFanout } from './notification-fanout';
 import { sseFrame } from './notification-streams';
 import type { NotificationsRepository } from './notifications.repository';
-import { NotificationsService, toNotification } from './notifications.service';
+import { NotificationsService, toDeliveryNotification, toNotification } from './notifications.service';
 
 const orderId = '9b2f4c0e-8a5e-4c1a-9a53-0e8f2d6b7a11';
 const items = [{ sku: 'SKU-000001', quantity: 2, priceCents: 500 }];
@@ -60,6 +67,72 @@ describe(toNotification.name, () => {
       /does not handle/,
     );
     expect(stored).toEqual([]);
+  });
+});
+
+describe(toDeliveryNotification.name, () => {
+  it('tells the user which courier has the order, then that it arrived', () => {
+    const courier = { courierId: 'courier-07', courierName: 'Gus A.' };
+    const assigned = DeliveryAssigned.create(orderId, {
+      orderId,
+      userId: 'u-1',
+      ...courier,
+      assignedAt: '2026-01-01T10:00:00.000Z',
+    });
+    expect(toDeliveryNotification(assigned)).toEqual({
+      eventId: assigned.id,
+      userId: 'u-1',
+      orderId,
+      type: 'delivery.assigned',
+      data: { orderId, status: 'ASSIGNED', ...courier, assignedAt: '2026-01-01T10:00:00.000Z' },
+    });
+    const delivered = DeliveryDelivered.create(orderId, {
+      orderId,
+      userId: 'u-1',
+      ...courier,
+      deliveredAt: '2026-01-01T10:20:00.000Z',
+    });
+    expect(toDeliveryNotification(delivered)).toMatchObject({
+      type: 'delivery.delivered',
+      data: { status: 'DELIVERED', courierName: 'Gus A.', deliveredAt: '2026-01-01T10:20:00.000Z' },
+    });
+    const cancelled = DeliveryCancelled.create(orderId, {
+      orderId,
+      userId: 'u-1',
+      ...courier,
+      reason: 'paid after its stock hold expired',
+      cancelledAt: '2026-01-01T10:05:00.000Z',
+    });
+    expect(toDeliveryNotification(cancelled)).toMatchObject({
+      type: 'delivery.cancelled',
+      data: { status: 'CANCELLED', courierName: 'Gus A.', reason: 'paid after its stock hold expired' },
+    });
+  });
+
+  it('routes delivery events to their own group and still refuses a malformed one', async () => {
+    const stored: { type: string }[] = [];
+    const service = new NotificationsService(
+      { counter: () => ({ inc: () => undefined }) } as unknown as MetricsService,
+      {
+        insert: async (n: { type: string }) => {
+          stored.push(n);
+          return null; // "already stored": nothing to push
+        },
+      } as unknown as NotificationsRepository,
+      {} as NotificationFanout,
+    );
+    const ok = DeliveryAssigned.create(orderId, {
+      orderId,
+      userId: 'u-1',
+      courierId: 'courier-01',
+      courierName: 'Ada A.',
+      assignedAt: '2026-01-01T10:00:00.000Z',
+    });
+    await deliverTo(service, ok);
+    expect(stored.map((n) => n.type)).toEqual(['delivery.assigned']);
+    const bad = createEnvelope('delivery.delivered', orderId, { orderId, userId: 'u-1' });
+    await expect(deliverTo(service, bad)).rejects.toThrow(/courierId/);
+    expect(stored).toHaveLength(1);
   });
 });
 

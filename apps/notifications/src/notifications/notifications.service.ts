@@ -1,5 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { OrderCancelled, OrderConfirmed, PaymentRefunded } from '@sdp/contracts';
+import {
+  DeliveryAssigned,
+  DeliveryCancelled,
+  DeliveryDelivered,
+  OrderCancelled,
+  OrderConfirmed,
+  PaymentRefunded,
+} from '@sdp/contracts';
 import { ConsumeEvents, type ConsumedEvent } from '@sdp/messaging';
 import { MetricsService } from '@sdp/observability';
 import { consumerGroups } from '@sdp/topology';
@@ -10,6 +17,10 @@ import { NotificationsRepository } from './notifications.repository';
 /** The events a user is told about. */
 export const orderOutcomes = [OrderConfirmed, OrderCancelled, PaymentRefunded] as const;
 export type OrderOutcome = ConsumedEvent<(typeof orderOutcomes)[number]>;
+
+/** The courier's progress with an order (apps/delivery): assigned, then delivered (or cancelled with the order). */
+export const deliveryUpdates = [DeliveryAssigned, DeliveryDelivered, DeliveryCancelled] as const;
+export type DeliveryUpdate = ConsumedEvent<(typeof deliveryUpdates)[number]>;
 
 /**
  * What the user is told about an order outcome (parsed by its contract before it gets here).
@@ -30,6 +41,43 @@ export function toNotification(envelope: OrderOutcome): NewNotification {
     case PaymentRefunded.type: {
       const { orderId, userId, amountCents, reason } = envelope.data;
       return { eventId, userId, orderId, type, data: { orderId, status: 'REFUNDED', amountCents, reason } };
+    }
+  }
+}
+
+/** What the user is told about their delivery: which courier has it, then that it arrived (or will not). */
+export function toDeliveryNotification(envelope: DeliveryUpdate): NewNotification {
+  const { id: eventId, type } = envelope;
+  switch (envelope.type) {
+    case DeliveryAssigned.type: {
+      const { orderId, userId, courierId, courierName, assignedAt } = envelope.data;
+      return {
+        eventId,
+        userId,
+        orderId,
+        type,
+        data: { orderId, status: 'ASSIGNED', courierId, courierName, assignedAt },
+      };
+    }
+    case DeliveryDelivered.type: {
+      const { orderId, userId, courierId, courierName, deliveredAt } = envelope.data;
+      return {
+        eventId,
+        userId,
+        orderId,
+        type,
+        data: { orderId, status: 'DELIVERED', courierId, courierName, deliveredAt },
+      };
+    }
+    case DeliveryCancelled.type: {
+      const { orderId, userId, courierId, courierName, reason, cancelledAt } = envelope.data;
+      return {
+        eventId,
+        userId,
+        orderId,
+        type,
+        data: { orderId, status: 'CANCELLED', courierId, courierName, reason, cancelledAt },
+      };
     }
   }
 }
@@ -65,7 +113,17 @@ export class NotificationsService {
    */
   @ConsumeEvents({ group: consumerGroups.notifications.orderOutcomes, events: orderOutcomes })
   async handleOrderOutcome(envelope: OrderOutcome): Promise<void> {
-    const stored = await this.repository.insert(toNotification(envelope));
+    await this.storeAndPush(toNotification(envelope));
+  }
+
+  /** Courier news, in a group of its own so it never waits behind order outcomes (nor they behind it). */
+  @ConsumeEvents({ group: consumerGroups.notifications.deliveryUpdates, events: deliveryUpdates })
+  async handleDeliveryUpdate(envelope: DeliveryUpdate): Promise<void> {
+    await this.storeAndPush(toDeliveryNotification(envelope));
+  }
+
+  private async storeAndPush(notification: NewNotification): Promise<void> {
+    const stored = await this.repository.insert(notification);
     if (!stored) {
       this.duplicates.inc();
       return;

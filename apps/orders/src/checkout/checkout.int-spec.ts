@@ -229,13 +229,19 @@ describe('orders (integration): checkout', () => {
           { sku: 'SKU-000001', quantity: 1 },
         ],
       });
+      // Inventory is asked first (a hold before a price), so it names the SKU neither service knows.
       expect(res.statusCode).toBe(422);
-      expect(res.json().message).toBe('unknown SKU: SKU-999999');
+      expect(res.json().message).toBe('inventory: unknown SKU SKU-999999');
       const inv = await checkout(user, uniqueName('key'), { items: [{ sku: 'SKU-NOINV', quantity: 1 }] });
       expect(inv.statusCode).toBe(422);
       expect(inv.json().message).toMatch(/SKU-NOINV/);
+      const noPrice = await checkout(user, uniqueName('key'), {
+        items: [{ sku: 'SKU-NOPRICE', quantity: 1 }],
+      });
+      expect(noPrice.statusCode).toBe(422);
+      expect(noPrice.json().message).toBe('unknown SKU: SKU-NOPRICE');
       expect(await count('orders', 'user_id = $1', [user])).toBe(0);
-      expect(await count('idempotency_keys', `user_id = $1 AND response_code = 422`, [user])).toBe(2);
+      expect(await count('idempotency_keys', `user_id = $1 AND response_code = 422`, [user])).toBe(3);
     });
 
     const items = (...lines: object[]) => ({ items: lines });

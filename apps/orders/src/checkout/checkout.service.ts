@@ -38,7 +38,7 @@ const refusalMetric: Record<CheckoutRefusal['kind'], CheckoutMetric> = {
 
 /**
  * The checkout use case: the first step of the order saga (see docs/saga.md).
- * claim the idempotency key → price the lines (catalog) → hold the stock (inventory) → write the
+ * claim the idempotency key → hold the stock (inventory) → price the lines (catalog) → write the
  * order, its lines, the order.placed outbox row and the key's answer in ONE transaction → accepted.
  * Answers with a CheckoutOutcome or throws the errors of checkout.outcomes.ts and the clients';
  * checkout-answers.ts turns both into HTTP.
@@ -106,15 +106,8 @@ export class CheckoutService {
       : await this.cart.lines(caller.userId);
     if (lines.length === 0) throw new EmptyCartError();
 
-    const prices = await this.catalog.prices(
-      lines.map((l) => l.sku),
-      requestId,
-    );
-    const unknown = lines.filter((l) => !prices.has(l.sku)).map((l) => l.sku);
-    if (unknown.length > 0) return this.refuse(attempt, { kind: 'UnknownSku', skus: unknown });
-    const items: OrderLine[] = lines.map((l) => ({ ...l, priceCents: prices.get(l.sku)! }));
-    const totalCents = items.reduce((sum, l) => sum + l.priceCents * l.quantity, 0);
-
+    // Hold first, price second: in a flash sale almost every checkout is refused for stock, and
+    // those never cost a catalog call. A hold whose pricing then fails is not undone here: it expires.
     const orderId = orderIdFor(caller.userId, attempt.key, lines);
     const reservation = await this.inventory.reserve(
       { orderId, items: lines.map(({ sku, quantity }) => ({ sku, quantity })) },
@@ -135,6 +128,15 @@ export class CheckoutService {
       case 'unknown_sku':
         return this.refuse(attempt, { kind: 'NoStockRecord', detail: reservation.message });
     }
+
+    const prices = await this.catalog.prices(
+      lines.map((l) => l.sku),
+      requestId,
+    );
+    const unknown = lines.filter((l) => !prices.has(l.sku)).map((l) => l.sku);
+    if (unknown.length > 0) return this.refuse(attempt, { kind: 'UnknownSku', skus: unknown });
+    const items: OrderLine[] = lines.map((l) => ({ ...l, priceCents: prices.get(l.sku)! }));
+    const totalCents = items.reduce((sum, l) => sum + l.priceCents * l.quantity, 0);
 
     // The stock is held. If this transaction fails now, no order exists and the key is released;
     // the hold is not undone here but expires: inventory's sweeper releases holds past their TTL.

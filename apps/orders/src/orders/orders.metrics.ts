@@ -11,6 +11,7 @@ export class OrdersMetrics {
   readonly transitions;
   readonly paymentEvents;
   readonly inventoryEvents;
+  readonly auctionEvents;
 
   constructor(metrics: MetricsService) {
     this.checkouts = metrics.counter('orders_checkouts_total', 'Checkout requests by outcome.', ['outcome']);
@@ -33,6 +34,11 @@ export class OrdersMetrics {
       'orders_inventory_events_total',
       'order.unfulfillable consumed: applied (CONFIRMED → CANCELLED), duplicate (inbox hit) or ignored (not CONFIRMED).',
       ['type', 'result'],
+    );
+    this.auctionEvents = metrics.counter(
+      'orders_auction_events_total',
+      'auction.closed consumed: placed (an order for the winner), exists (already placed), no_winner, or duplicate (inbox hit).',
+      ['result'],
     );
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuctionEventsConsumer } from './auction-events.consumer';
 import { InventoryEventsConsumer } from './inventory-events.consumer';
 import { OrdersController } from './orders.controller';
 import { OrdersMetrics } from './orders.metrics';
@@ -8,7 +9,14 @@ import { PaymentEventsConsumer } from './payment-events.consumer';
 
 @Module({
   controllers: [OrdersController],
-  providers: [OrdersService, OrdersRepository, OrdersMetrics, PaymentEventsConsumer, InventoryEventsConsumer],
+  providers: [
+    OrdersService,
+    OrdersRepository,
+    OrdersMetrics,
+    PaymentEventsConsumer,
+    InventoryEventsConsumer,
+    AuctionEventsConsumer,
+  ],
   exports: [OrdersRepository, OrdersMetrics],
 })
 export class OrdersModule {}

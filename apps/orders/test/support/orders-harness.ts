@@ -143,6 +143,7 @@ export function ordersHarness() {
     'SKU-000002': 10_000,
     'SKU-000003': 10_000,
     'SKU-LOW': 1,
+    'SKU-NOPRICE': 10_000, // held by inventory, unknown to catalog
   });
   const catalog = startFakeCatalog(PRICES);
   const replicas: NestFastifyApplication[] = [];

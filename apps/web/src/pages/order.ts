@@ -1,9 +1,10 @@
 // #/orders/:id — one order, its status badge moving PENDING_PAYMENT → CONFIRMED / CANCELLED live.
 // order-watch.ts brings the outcome (SSE, read once on open, polling as the fallback);
 // order-tracker.ts keeps the status moving forward only; this page only draws the state.
-import type { Order, OrderStatus } from '../api';
+import { ApiError, type Delivery, type Order, type OrderStatus } from '../api';
 import type { PageContext, StillCurrent } from '../context';
 import { h, replace } from '../dom';
+import { describeDelivery } from '../delivery-status';
 import { describeError } from '../errors';
 import { formatCents } from '../money';
 import { orderTracker, startTracking, type OrderTrackerState } from '../order-tracker';
@@ -46,6 +47,7 @@ export async function renderOrder(ctx: PageContext, id: string, current: StillCu
   const explanation = h('p', { testid: 'order-status-text' });
   const transport = h('p', { class: 'muted', testid: 'order-updates' });
   const details = h('section', { 'aria-label': 'Items' });
+  const courier = h('p', { testid: 'order-delivery' }, '');
   // Straight from checkout, the 202's status is the starting point: no need to read the order first.
   const fromCheckout = ctx.checkout.last?.orderId === id ? ctx.checkout.last : null;
   let state: OrderTrackerState = startTracking(id, fromCheckout?.status ?? 'PENDING_PAYMENT');
@@ -65,9 +67,12 @@ export async function renderOrder(ctx: PageContext, id: string, current: StillCu
     h('p', { class: 'status-line', 'aria-live': 'polite' }, 'Status: ', status),
     explanation,
     transport,
+    h('h2', {}, 'Delivery'),
+    courier,
     details,
   );
   show();
+  ctx.onLeave(trackDelivery(ctx, id, () => state.status, courier));
 
   let order: Order | null = null;
   if (!fromCheckout) {
@@ -110,4 +115,39 @@ export async function renderOrder(ctx: PageContext, id: string, current: StillCu
     if (current())
       replace(details, h('p', { class: 'muted' }, `Order details unavailable: ${describeError(error)}`));
   }
+}
+
+const DELIVERY_POLL_MS = 2_000;
+
+/** Polls the order's delivery (courier assigned, delivered) until it is delivered or the page is left. */
+function trackDelivery(
+  ctx: PageContext,
+  orderId: string,
+  orderStatus: () => OrderStatus,
+  line: HTMLElement,
+): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let stopped = false;
+  const tick = async (): Promise<void> => {
+    let delivery: Delivery | null = null;
+    try {
+      delivery = await ctx.api.delivery(orderId);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) {
+        if (!stopped) line.textContent = `Delivery status unavailable: ${describeError(error)}`;
+        if (!stopped) timer = setTimeout(() => void tick(), DELIVERY_POLL_MS);
+        return;
+      }
+    }
+    if (stopped) return;
+    const described = describeDelivery(delivery, orderStatus());
+    line.textContent = described.text;
+    line.dataset.status = delivery?.status ?? 'NONE';
+    if (described.pollAgain) timer = setTimeout(() => void tick(), DELIVERY_POLL_MS);
+  };
+  void tick();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
 }

@@ -4,6 +4,7 @@ import type { Product } from '../api';
 import { countItems, MAX_QUANTITY, quantityProblem } from '../cart-summary';
 import { handleAuthError, requireLogin, showLoading, type PageContext, type StillCurrent } from '../context';
 import { h, replace } from '../dom';
+import { productPicture } from '../picture';
 import { describeError } from '../errors';
 import { field } from '../form';
 import { formatCents } from '../money';
@@ -40,6 +41,11 @@ export async function renderProduct(ctx: PageContext, id: number, current: Still
     h(
       'article',
       { class: 'product', testid: 'product-detail', 'data-sku': product.sku },
+      productPicture(product.imagePath, product.name, {
+        sizes: '(max-width: 640px) 100vw, 480px',
+        width: 640,
+        eager: true,
+      }),
       h('h1', { testid: 'product-name' }, product.name),
       h(
         'p',

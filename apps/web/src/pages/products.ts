@@ -3,6 +3,7 @@
 import { CATEGORIES } from '../categories';
 import type { PageContext, StillCurrent } from '../context';
 import { h, replace } from '../dom';
+import { productPicture } from '../picture';
 import { field, labelled } from '../form';
 import { formatCents } from '../money';
 import { productsHref, type Route } from '../router';
@@ -83,7 +84,12 @@ export async function renderProducts(
         h(
           'li',
           { class: 'card', testid: 'product-card', 'data-sku': p.sku },
-          h('a', { href: `#/product/${p.id}`, testid: 'product-link' }, h('h2', {}, p.name)),
+          h(
+            'a',
+            { href: `#/product/${p.id}`, testid: 'product-link' },
+            productPicture(p.imagePath, p.name, { sizes: '(max-width: 640px) 50vw, 240px', width: 320 }),
+            h('h2', {}, p.name),
+          ),
           h('p', { class: 'muted' }, p.category.name),
           h('p', { class: 'price' }, formatCents(p.priceCents)),
         ),

@@ -16,8 +16,14 @@ describe('compose tier stand-ins', () => {
     expect(images.join()).not.toMatch(/prometheus|grafana|k6|socat|exporter/);
   });
 
+  it("adds the zookeeper profile's official image when that profile is asked for", () => {
+    expect(neededImages(['zookeeper'])).toEqual(
+      [...neededImages(), 'docker.io/library/zookeeper:3.9.5'].sort(),
+    );
+  });
+
   it('has a stand-in folder with a Containerfile for each', () => {
-    for (const name of ['kafka', 'nginx', 'node', 'postgres', 'redis']) {
+    for (const name of ['kafka', 'nginx', 'node', 'postgres', 'redis', 'zookeeper']) {
       expect(fs.existsSync(path.join(__dirname, '../../standins', name, 'Containerfile'))).toBe(true);
     }
   });

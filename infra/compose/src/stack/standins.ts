@@ -22,6 +22,7 @@ const standinFor: Record<string, string> = {
   'docker.io/library/redis': 'redis',
   'docker.io/library/nginx': 'nginx',
   'docker.io/apache/kafka': 'kafka',
+  'docker.io/library/zookeeper': 'zookeeper',
 };
 
 /** `postgres:15` -> `docker.io/library/postgres:15`, `apache/kafka:4` -> `docker.io/apache/kafka:4`. */
@@ -159,6 +160,27 @@ async function kafkaLibs(version: string, env: NodeJS.ProcessEnv): Promise<strin
   return dir;
 }
 
+/** The ZooKeeper server jars, from the project's own pom (as infra/local fetches them). */
+async function zookeeperLibs(version: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const dir = path.join(workDir, `zookeeper-${version}-libs`);
+  if (fs.existsSync(path.join(dir, `zookeeper-${version}.jar`))) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  await run(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-f',
+      path.join(repoRoot, 'infra/zookeeper/pom.xml'),
+      'dependency:copy-dependencies',
+      `-Dzookeeper.version=${version}`,
+      `-DoutputDirectory=${dir}`,
+    ],
+    { env },
+  );
+  return dir;
+}
+
 /** Copies a stand-in's folder and the host files it needs into a build context under .infra/compose. */
 async function stageContext(
   name: string,
@@ -187,6 +209,12 @@ async function stageContext(
     fs.cpSync(libs, path.join(dir, 'libs'), { recursive: true });
     return { dir, extra: fs.readdirSync(libs).sort() };
   }
+  if (name === 'zookeeper') {
+    const version = tag.split(':').pop()!;
+    const libs = await zookeeperLibs(version, env);
+    fs.cpSync(libs, path.join(dir, 'lib'), { recursive: true });
+    return { dir, extra: fs.readdirSync(libs).sort() };
+  }
   return { dir, extra: [] };
 }
 
@@ -196,9 +224,13 @@ export interface StandinReport {
   seconds: number;
 }
 
-/** Makes every needed image present under its exact tag; fails naming any image without a stand-in. */
+/**
+ * Makes every needed image (default profile, plus COMPOSE_PROFILES) present under its exact tag;
+ * fails naming any image without a stand-in.
+ */
 export async function ensureStandins(env: NodeJS.ProcessEnv): Promise<StandinReport[]> {
-  const images = neededImages();
+  // COMPOSE_PROFILES (as docker compose reads it) adds the images of those profiles, e.g. zookeeper.
+  const images = neededImages((env.COMPOSE_PROFILES ?? '').split(',').filter(Boolean));
   const missing = images.filter((ref) => !standinFor[ref.slice(0, ref.lastIndexOf(':'))]);
   if (missing.length)
     throw new Error(`no stand-in for ${missing.join(', ')} (add one under infra/compose/standins)`);

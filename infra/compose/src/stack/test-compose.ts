@@ -2,12 +2,14 @@
 // docker-compose.yml in real containers (podman + docker-compose, stand-in base images) and checks the
 // stack from outside through the published edge port only; then `down -v` must leave nothing behind.
 // Prints the time to healthy and each container's peak memory against its limit. Exit code 1 on any
-// failed check. EDGE_PORT picks the published port (default 8080, or a free one when 8080 is taken).
+// failed check. EDGE_PORT picks the published port (default 8080, or a free one when 8080 is taken);
+// EDGE_US_PORT and EDGE_AP_PORT do the same for the far regions' edges (8092, 8093).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { cdn } from '@sdp/topology';
 import { repoRoot } from '../compose-file';
 import { composeEnv } from '../env-file';
 import {
@@ -23,6 +25,7 @@ import {
 import { which } from './exec';
 import { sleep } from '@sdp/scheduling';
 import { ensureStandins } from './standins';
+import { pictureThroughEveryEdge, type PublishedEdge } from './cdn-checks';
 
 const workDir = path.join(repoRoot, '.infra/compose');
 const HEALTHY_WITHIN_MS = 12 * 60_000;
@@ -93,8 +96,15 @@ async function main(): Promise<void> {
       `missing ${missing.join(', ')}: ./scripts/test-all.sh installs them (apt-get install podman runc netavark aardvark-dns docker-compose debootstrap maven)`,
     );
   }
-  const edgePort = Number(process.env.EDGE_PORT ?? (await freePort(8080)));
-  const edge = `http://127.0.0.1:${edgePort}`;
+  // Each region's edge is published (EDGE_PORT, EDGE_US_PORT, EDGE_AP_PORT); a taken port moves.
+  const ports: Record<string, string> = {};
+  const edges: PublishedEdge[] = [];
+  for (const r of cdn.regions) {
+    const variable = `${r.edge.toUpperCase().replace(/-/g, '_')}_PORT`;
+    ports[variable] = process.env[variable] ?? String(await freePort(r.edgePort));
+    edges.push({ region: r.region, url: `http://127.0.0.1:${ports[variable]}` });
+  }
+  const edge = edges[0].url;
   fs.mkdirSync(workDir, { recursive: true });
 
   console.log('\n── stand-in base images (infra/compose/standins)');
@@ -109,7 +119,7 @@ async function main(): Promise<void> {
   const demoPassword = /^DEMO_PASSWORD=(.*)$/m.exec(envText)![1];
 
   const api = await startApiService();
-  const compose = new Compose(api.socket, envFile, { EDGE_PORT: String(edgePort) });
+  const compose = new Compose(api.socket, envFile, ports);
   const pump = new HealthPump(compose.project);
   // Ctrl-C or a CI timeout: take the stack down and stop the API service rather than orphan them.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -163,7 +173,7 @@ async function main(): Promise<void> {
     }
 
     console.log('\n── checks through the published port only');
-    await runChecks(edge, demoPassword, compose.project, recordPeaks);
+    await runChecks(edges, demoPassword, compose.project, recordPeaks);
     await recordPeaks();
   } catch (err) {
     failure = err;
@@ -218,11 +228,12 @@ async function main(): Promise<void> {
 }
 
 async function runChecks(
-  edge: string,
+  edges: readonly PublishedEdge[],
   demoPassword: string,
   project: string,
   recordPeaks: () => Promise<void>,
 ): Promise<void> {
+  const edge = edges[0].url;
   await check('the storefront HTML and a hashed asset from the edge', async () => {
     const page = await fetch(`${edge}/`);
     assert.equal(page.status, 200);
@@ -259,6 +270,11 @@ async function runChecks(
       ['MISS', 'HIT'],
     );
     assert.deepEqual(await second.json(), await first.json());
+  });
+
+  await check('a product picture through every region’s edge: image/webp, MISS then HIT', async () => {
+    const product = (await (await fetch(`${edge}/api/products/1`)).json()) as { imagePath: string };
+    return (await pictureThroughEveryEdge(edges, `${product.imagePath}?w=320`)).join('; ');
   });
 
   await check('a checkout reaches CONFIRMED', async () => {

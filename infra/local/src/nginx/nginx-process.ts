@@ -1,4 +1,4 @@
-// Runs one nginx (role lb or edge) as a child process: render the config, `nginx -t` it, start the
+// Runs one nginx (role lb, edge or shield) as a child process: render the config, `nginx -t` it, start the
 // master in the foreground (`daemon off`) in its own process group, wait until it answers, and
 // stop/reload it by signal. Used by `pnpm stack` and by tests that put nginx in front of their own
 // processes.
@@ -13,6 +13,7 @@ import { waitFor } from '../wait';
 import {
   renderEdgeConf,
   renderLbConf,
+  renderShieldConf,
   type EdgeConfOptions,
   type LbConfOptions,
   type NginxFiles,
@@ -45,12 +46,26 @@ export interface StartEdgeOptions extends CommonStart {
   webRoot?: string;
   /** Default: 127.0.0.1/32 only. */
   internalAllow?: readonly string[];
+  /** The region this edge stands for (default eu-west). */
+  region?: string;
+  /** Where /media/ goes (the shield, a WAN link or the origin); none: /media/ is a 404. */
+  mediaServers?: readonly string[];
+  /** `host:port` of the CDN log collector (UDP). */
+  cdnLog?: string;
 }
 
-export type StartNginxOptions = StartLbOptions | StartEdgeOptions;
+export interface StartShieldOptions extends CommonStart {
+  role: 'shield';
+  mediaServers: readonly string[];
+  gateways: readonly string[];
+  /** false: route only, cache nothing (default true). */
+  cache?: boolean;
+}
+
+export type StartNginxOptions = StartLbOptions | StartEdgeOptions | StartShieldOptions;
 
 export interface NginxInstance {
-  role: 'lb' | 'edge';
+  role: 'lb' | 'edge' | 'shield';
   /** http://host:port */
   url: string;
   port: number;
@@ -109,6 +124,15 @@ export function renderFor(options: StartNginxOptions, files: NginxFiles): string
   const listen = `${host}:${options.port}`;
   if (options.role === 'lb')
     return renderLbConf({ ...files, listen, upstreams: options.upstreams, streaming: options.streaming });
+  if (options.role === 'shield')
+    return renderShieldConf({
+      ...files,
+      listen,
+      mediaServers: options.mediaServers,
+      gateways: options.gateways,
+      cacheDir: path.join(options.dir, 'cache'),
+      cache: options.cache,
+    });
   const edge: EdgeConfOptions = {
     ...files,
     listen,
@@ -118,6 +142,9 @@ export function renderFor(options: StartNginxOptions, files: NginxFiles): string
     internalAllow: options.internalAllow ?? ['127.0.0.1/32'],
     refreshToken: options.refreshToken,
     selfAddress: `${host === '0.0.0.0' ? '127.0.0.1' : host}:${options.port}`,
+    region: options.region,
+    mediaServers: options.mediaServers,
+    cdnLog: options.cdnLog,
   };
   return renderEdgeConf(edge);
 }

@@ -7,7 +7,7 @@ import { repoRoot } from '../workspace';
 
 export const nginxTemplateDir = path.join(repoRoot, 'infra', 'nginx');
 
-export type NginxRole = 'lb' | 'edge';
+export type NginxRole = 'lb' | 'edge' | 'shield';
 
 /** Where one nginx instance keeps its files. */
 export interface NginxFiles {
@@ -42,6 +42,23 @@ export interface EdgeConfOptions extends NginxFiles {
   refreshToken: string;
   /** How the edge reaches itself (its catalog-version entry is filled from its own listener). */
   selfAddress: string;
+  /** The region this edge stands for (X-Edge-Region, CDN metrics); default eu-west, the home region. */
+  region?: string;
+  /** Where /media/ goes (`host:port`: the shield, a WAN link, or the origin); none: /media/ is a 404. */
+  mediaServers?: readonly string[];
+  /** `host:port` of the CDN log collector (UDP syslog): a line per /media and /api/ response; none: no lines. */
+  cdnLog?: string;
+}
+
+export interface ShieldConfOptions extends NginxFiles {
+  listen: string;
+  /** Media origin addresses (`host:port`). */
+  mediaServers: readonly string[];
+  /** Gateway addresses (`host:port`): the edges' /api/ passes through to them, uncached. */
+  gateways: readonly string[];
+  cacheDir: string;
+  /** false: the shield only routes (every edge miss reaches the origin). Default true. */
+  cache?: boolean;
 }
 
 /** Notifications streams server-sent events. */
@@ -133,7 +150,57 @@ export function renderLbConf(options: LbConfOptions): string {
   });
 }
 
+const REGION = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** The syslog access_log line of one tier (`cdn_media`, `cdn_api`), or a comment without a collector. */
+function cdnSyslog(options: EdgeConfOptions, format: 'cdn_media' | 'cdn_api'): string {
+  if (options.cdnLog === undefined) return '      # (no CDN log collector)';
+  checkAddresses('edge cdnLog', [options.cdnLog]);
+  return `      access_log syslog:server=${options.cdnLog},tag=${format},nohostname ${format};`;
+}
+
+function mediaBlocks(
+  options: EdgeConfOptions,
+  region: string,
+): { mediaUpstream: string; mediaLocation: string } {
+  if (!options.mediaServers)
+    return {
+      mediaUpstream: '',
+      mediaLocation: renderTemplate('{{> snippets/edge-media-none.conf}}', {}),
+    };
+  checkAddresses('edge mediaServers', options.mediaServers);
+  const mediaSyslog = cdnSyslog(options, 'cdn_media');
+  return {
+    mediaUpstream: [
+      '  upstream media_origin {',
+      serverLines(options.mediaServers, '    '),
+      '    keepalive 16;',
+      '  }',
+    ].join('\n'),
+    mediaLocation: renderTemplate('{{> snippets/edge-media.conf}}', {
+      region,
+      accessLog: options.accessLog,
+      mediaSyslog,
+    }),
+  };
+}
+
+export function renderShieldConf(options: ShieldConfOptions): string {
+  checkAddresses('shield mediaServers', options.mediaServers);
+  checkAddresses('shield gateways', options.gateways);
+  return renderTemplate(readTemplate('shield'), {
+    ...fileValues(options),
+    listen: options.listen,
+    mediaServers: serverLines(options.mediaServers, '    '),
+    gatewayServers: serverLines(options.gateways, '    '),
+    cacheDir: options.cacheDir,
+    shieldCache: options.cache === false ? 'off' : 'shield_media',
+  });
+}
+
 export function renderEdgeConf(options: EdgeConfOptions): string {
+  const region = options.region ?? 'eu-west';
+  if (!REGION.test(region)) throw new Error(`edge: region "${region}" must be a lowercase name like us-east`);
   checkAddresses('edge gateways', options.gateways);
   checkAddresses('edge selfAddress', [options.selfAddress]);
   if (options.internalAllow.length === 0) throw new Error('edge: internalAllow needs at least one address');
@@ -150,5 +217,8 @@ export function renderEdgeConf(options: EdgeConfOptions): string {
     internalAllow: options.internalAllow.map((a) => `    ${a} 1;`).join('\n'),
     refreshToken: options.refreshToken,
     selfAddress: options.selfAddress,
+    region,
+    apiSyslog: cdnSyslog(options, 'cdn_api'),
+    ...mediaBlocks(options, region),
   });
 }

@@ -1,8 +1,11 @@
-// The two nginx instances of `pnpm stack`: the lb over every non-gateway replica and the edge over
-// the gateways, their files under .infra/nginx/<role>, logs in .infra/logs/nginx-<role>*.log.
+// The nginx instances of `pnpm stack`: the lb over every service replica, and the CDN (the origin
+// shield over the media origin, one edge per region of @sdp/topology `cdn`, the home one being the
+// `edge` on 8080, WAN links to the far ones), files under .infra/nginx/<name>, logs in
+// .infra/logs/nginx-<name>*.log.
 import fs from 'node:fs';
 import path from 'node:path';
-import { proxyPort } from '@sdp/topology';
+import { cdn, cdnPort, proxyPort } from '@sdp/topology';
+import { startCdn, type CdnNodes } from '../cdn/regions';
 import type { InfraPaths } from '../paths';
 import type { Replica } from '../replicas';
 import { waitFor } from '../wait';
@@ -11,7 +14,9 @@ import { edgeRefreshToken } from './render';
 
 export interface StackProxies {
   lb: NginxInstance;
+  /** The home region's edge: the public entry point. */
   edge: NginxInstance;
+  cdn: CdnNodes;
   stop(): Promise<void>;
 }
 
@@ -26,7 +31,7 @@ export async function startStackProxies(
   replicas: readonly Replica[],
   options: { paths: InfraPaths; repoRoot: string; internalAuthSecret: string },
 ): Promise<StackProxies> {
-  const { gateway = [], ...services } = upstreamsOf(replicas);
+  const { gateway = [], media = [], ...services } = upstreamsOf(replicas);
   const dir = (role: string) => path.join(options.paths.root, 'nginx', role);
   const lb = await startNginx({
     role: 'lb',
@@ -35,19 +40,31 @@ export async function startStackProxies(
     logsDir: options.paths.logs,
     upstreams: services,
   });
-  let edge: NginxInstance;
   // The origin may have changed while the stack was down (an admin edit, `infra:down --wipe`): an
   // edge starting with the last run's entries could serve what the database no longer holds.
-  fs.rmSync(path.join(dir('edge'), 'cache'), { recursive: true, force: true });
+  for (const r of cdn.regions) {
+    fs.rmSync(path.join(dir(r.edge), 'cache'), { recursive: true, force: true });
+    fs.rmSync(path.join(dir(r.edge), 'cache-media'), { recursive: true, force: true });
+  }
+  let nodes: CdnNodes;
   try {
-    edge = await startNginx({
-      role: 'edge',
-      dir: dir('edge'),
-      port: proxyPort('edge'),
+    nodes = await startCdn({
+      dir: path.join(options.paths.root, 'nginx'),
       logsDir: options.paths.logs,
+      shieldPort: cdnPort(cdn.shield.port),
+      mediaOrigin: media.length > 0 ? media : [`127.0.0.1:${cdnPort(cdn.mediaOrigin.port)}`],
       gateways: gateway,
-      webRoot: path.join(options.repoRoot, 'apps', 'web', 'dist'),
       refreshToken: edgeRefreshToken(options.internalAuthSecret),
+      webRoot: path.join(options.repoRoot, 'apps', 'web', 'dist'),
+      cdnLog: `127.0.0.1:${cdnPort(cdn.logCollector.port)}`,
+      regions: cdn.regions.map((r) => ({
+        region: r.region,
+        // The home region's edge keeps the proxy's name (nginx-edge*.log, .infra/nginx/edge).
+        name: r.edge,
+        edgePort: r.edge === 'edge' ? proxyPort('edge') : cdnPort(r.edgePort),
+        rttMs: r.rttMs,
+        linkPort: r.link ? cdnPort(r.link.port) : undefined,
+      })),
     });
   } catch (err) {
     await lb.stop();
@@ -55,9 +72,10 @@ export async function startStackProxies(
   }
   return {
     lb,
-    edge,
+    edge: nodes.regions[0].edge,
+    cdn: nodes,
     stop: async () => {
-      await edge.stop(); // the public side first: no new requests while the rest goes
+      await nodes.stop(); // the public side first: no new requests while the rest goes
       await lb.stop();
     },
   };

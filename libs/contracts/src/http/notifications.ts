@@ -3,7 +3,14 @@ import { listOf } from './errors';
 
 // The caller's notifications (/api/notifications and its event stream).
 
-export const notificationTypes = ['order.confirmed', 'order.cancelled', 'payment.refunded'] as const;
+export const notificationTypes = [
+  'order.confirmed',
+  'order.cancelled',
+  'payment.refunded',
+  'delivery.assigned',
+  'delivery.delivered',
+  'delivery.cancelled',
+] as const;
 
 export const notification = z
   .object({

@@ -1,0 +1,2 @@
+export * from './wan-link';
+export * from './config';

@@ -1,0 +1,3 @@
+export * from './picture';
+export * from './media-path';
+export * from './demo-pictures';
