@@ -138,8 +138,8 @@ export async function containers(project: string): Promise<ContainerInfo[]> {
 
 /**
  * Runs each running container's healthcheck every `interval`, as dockerd would (podman starts no
- * timers without systemd). One probe in flight per container; probes spawn `node -e`, so running
- * them at their own interval rather than every second keeps 16 Node containers off a 2-core CPU.
+ * timers without systemd). One probe in flight per container, at its own interval rather than every
+ * second: each `podman healthcheck run` is an exec into the container, which costs real CPU.
  */
 export class HealthPump {
   private readonly lastRun = new Map<string, number>();
