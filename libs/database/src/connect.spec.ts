@@ -37,11 +37,13 @@ describe(connectWhenReachable.name, () => {
     await expect(connectWhenReachable(create, 300, quietLogger)).rejects.toThrow('ENOTFOUND');
   });
 
-  it('classifies by code', () => {
+  it("classifies by code, and pg-pool's code-less connection timeout by its message", () => {
     expect([
       isStartupRace(failing('ENOTFOUND')),
       isStartupRace(failing('ECONNREFUSED')),
+      isStartupRace(new Error('Connection terminated due to connection timeout')),
+      isStartupRace(new Error('Connection terminated unexpectedly')),
       isStartupRace(undefined),
-    ]).toEqual([true, false, false]);
+    ]).toEqual([true, false, true, false, false]);
   });
 });

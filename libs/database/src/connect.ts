@@ -4,14 +4,26 @@ import { sleep } from '@sdp/scheduling';
 
 /**
  * Errors that only mean "not yet" while a stack starts: the database's host name is not in DNS yet
- * (a container network's resolver registers names as containers start) or Postgres is still
- * starting up (SQLSTATE 57P03). A refused connection or a bad password is not retried: those are
- * configuration or an outage, and the service must fail fast and say so.
+ * (a container network's resolver registers names as containers start), Postgres is still
+ * starting up (SQLSTATE 57P03), or it did not finish the handshake within the pool's connection
+ * timeout (pg-pool's error has no code, only this message: the compose tier saw it once, nine
+ * migrate jobs connecting at once to a Postgres on two loaded cores). A refused connection or a bad
+ * password is not retried: those are configuration or an outage, and the service must fail fast
+ * and say so.
  */
 const STARTUP_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', '57P03']);
+const CONNECT_TIMEOUT = 'Connection terminated due to connection timeout';
 
-export const isStartupRace = (error: unknown): boolean =>
-  STARTUP_CODES.has(String((error as { code?: unknown } | undefined)?.code));
+const reason = (error: unknown): string => {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') return code;
+  return message === CONNECT_TIMEOUT ? 'connect timeout' : '';
+};
+
+export const isStartupRace = (error: unknown): boolean => {
+  const why = reason(error);
+  return STARTUP_CODES.has(why) || why === 'connect timeout';
+};
 
 /**
  * Connects a fresh data source per attempt (a failed one is not reused), retrying start-up races
@@ -30,9 +42,7 @@ export async function connectWhenReachable(
     } catch (error) {
       if (!isStartupRace(error) || Date.now() >= deadline) throw error;
       const pauseMs = Math.min(100 * 2 ** attempt, 2_000);
-      logger.warn(
-        `postgres not reachable yet (${String((error as { code?: unknown }).code)}); retry in ${pauseMs} ms`,
-      );
+      logger.warn(`postgres not reachable yet (${reason(error)}); retry in ${pauseMs} ms`);
       await sleep(pauseMs);
     }
   }
