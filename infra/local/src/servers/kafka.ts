@@ -5,10 +5,10 @@ import path from 'node:path';
 import { createKafka, ensureTopics } from '@sdp/messaging';
 import { kafka, kafkaBroker, topics } from '@sdp/topology';
 import { logLevel } from 'kafkajs';
-import { mavenSpec, findBinary, missingBinariesMessage } from '../binaries';
 import { logFile, pidFile, type InfraPaths } from '../paths';
 import { run, spawnDetached } from '../process';
-import type { Server, ServerContext } from './server';
+import { resolveMavenJars } from './maven-jars';
+import type { Server } from './server';
 
 export function renderServerProperties(dataDir: string): string {
   const props: Record<string, string | number | boolean> = {
@@ -80,38 +80,6 @@ export function javaArgs(libsDir: string, logging: string[], mainClass: string, 
   ];
 }
 
-async function ensureJars(ctx: ServerContext): Promise<string> {
-  const libs = kafkaLibsDir(ctx.paths);
-  const complete = path.join(libs, '.complete');
-  if (process.env.KAFKA_HOME) {
-    if (!fs.existsSync(libs)) throw new Error(`KAFKA_HOME is set but ${libs} does not exist`);
-    return libs;
-  }
-  if (fs.existsSync(complete)) return libs;
-  const mvn = findBinary(mavenSpec, process.env.PATH ?? '');
-  if (!mvn)
-    throw new Error(
-      `${missingBinariesMessage([mavenSpec])}\n(or set KAFKA_HOME to an unpacked Kafka ${kafka.version})`,
-    );
-  ctx.report(`resolving Kafka ${kafka.version} jars from Maven Central`);
-  fs.rmSync(libs, { recursive: true, force: true });
-  await run(
-    mvn,
-    [
-      '-q',
-      '-B',
-      '-f',
-      path.join(ctx.repoRoot, 'infra/kafka/pom.xml'),
-      'dependency:copy-dependencies',
-      `-Dkafka.version=${kafka.version}`,
-      `-DoutputDirectory=${libs}`,
-    ],
-    { timeoutMs: 300_000 },
-  );
-  fs.writeFileSync(complete, `${new Date().toISOString()}\n`);
-  return libs;
-}
-
 const admin = (retries: number) =>
   createKafka({
     clientId: 'infra-local',
@@ -126,7 +94,14 @@ export const kafkaServer = (): Server => ({
   stopSignal: 'SIGTERM',
   startTimeoutMs: 50_000,
   async start(ctx) {
-    const libs = await ensureJars(ctx);
+    const libs = await resolveMavenJars(ctx, {
+      name: 'Kafka',
+      version: kafka.version,
+      pom: 'infra/kafka/pom.xml',
+      versionProperty: 'kafka.version',
+      homeVar: 'KAFKA_HOME',
+      libs: kafkaLibsDir(ctx.paths),
+    });
     const log4j = loggingProps(path.join(ctx.repoRoot, 'infra/kafka/log4j2.properties'), ctx.paths.logs);
     const config = path.join(ctx.paths.kafkaConfig, 'server.properties');
     fs.mkdirSync(ctx.paths.kafkaData, { recursive: true });

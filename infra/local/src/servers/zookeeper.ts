@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { zookeeper } from '@sdp/topology';
-import { findBinary, mavenSpec, missingBinariesMessage } from '../binaries';
 import { logFile, pidFile, type InfraPaths } from '../paths';
-import { run, spawnDetached } from '../process';
-import type { Server, ServerContext } from './server';
+import { spawnDetached } from '../process';
+import { resolveMavenJars } from './maven-jars';
+import type { Server } from './server';
 
 /** zoo.cfg for one standalone server on loopback; the four-letter words the runner and tests use. */
 export function renderZooCfg(dataDir: string): string {
@@ -52,38 +52,6 @@ export function zookeeperJavaArgs(libsDir: string, config: string): string[] {
   ];
 }
 
-async function ensureJars(ctx: ServerContext): Promise<string> {
-  const libs = zookeeperLibsDir(ctx.paths);
-  if (process.env.ZOOKEEPER_HOME) {
-    if (!fs.existsSync(libs)) throw new Error(`ZOOKEEPER_HOME is set but ${libs} does not exist`);
-    return libs;
-  }
-  const complete = path.join(libs, '.complete');
-  if (fs.existsSync(complete)) return libs;
-  const mvn = findBinary(mavenSpec, process.env.PATH ?? '');
-  if (!mvn)
-    throw new Error(
-      `${missingBinariesMessage([mavenSpec])}\n(or set ZOOKEEPER_HOME to an unpacked ZooKeeper ${zookeeper.version})`,
-    );
-  ctx.report(`resolving ZooKeeper ${zookeeper.version} jars from Maven Central`);
-  fs.rmSync(libs, { recursive: true, force: true });
-  await run(
-    mvn,
-    [
-      '-q',
-      '-B',
-      '-f',
-      path.join(ctx.repoRoot, 'infra/zookeeper/pom.xml'),
-      'dependency:copy-dependencies',
-      `-Dzookeeper.version=${zookeeper.version}`,
-      `-DoutputDirectory=${libs}`,
-    ],
-    { timeoutMs: 300_000 },
-  );
-  fs.writeFileSync(complete, `${new Date().toISOString()}\n`);
-  return libs;
-}
-
 /** Sends one four-letter word (e.g. `ruok`) and returns the whole answer. */
 export function fourLetterWord(
   word: string,
@@ -107,7 +75,14 @@ export const zookeeperServer = (): Server => ({
   stopSignal: 'SIGTERM',
   startTimeoutMs: 30_000,
   async start(ctx) {
-    const libs = await ensureJars(ctx);
+    const libs = await resolveMavenJars(ctx, {
+      name: 'ZooKeeper',
+      version: zookeeper.version,
+      pom: 'infra/zookeeper/pom.xml',
+      versionProperty: 'zookeeper.version',
+      homeVar: 'ZOOKEEPER_HOME',
+      libs: zookeeperLibsDir(ctx.paths),
+    });
     fs.mkdirSync(ctx.paths.zookeeperData, { recursive: true });
     const config = path.join(ctx.paths.zookeeperConfig, 'zoo.cfg');
     fs.writeFileSync(config, renderZooCfg(ctx.paths.zookeeperData));
