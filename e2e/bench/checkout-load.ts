@@ -31,7 +31,7 @@ export const numberFlag = (args: string[], name: string, fallback: number): numb
 };
 
 /** The stack's processes by service: orders-1 and orders-2 count as orders. */
-const processesByService = (stack: TestStack): Record<string, number[]> => {
+export const processesByService = (stack: TestStack): Record<string, number[]> => {
   const groups: Record<string, number[]> = {};
   for (const p of stack.processes) (groups[p.name.replace(/-\d+$/, '')] ??= []).push(p.child.pid!);
   return groups;

@@ -2,6 +2,7 @@
 // to a bare conditional UPDATE measured in the same run: throughput and latency with stock to
 // spare, then a sale of few units to many buyers with its invariant checked (oversold must be 0).
 // Run: pnpm bench:flash-sale [-- --duration 10 --buyers 300 --units 25 --strategies redlock,redis-counter]
+import os from 'node:os';
 import { reservationStrategies } from '../../apps/inventory/src/reservations/strategies/hold-strategy';
 import {
   fireCheckouts,
@@ -19,8 +20,10 @@ import {
   numberFlag,
   printCpuRows,
   printLoadRows,
+  processesByService,
   type LoadRow,
 } from './checkout-load';
+import { startCpuMeter, startMachineMeter } from './process-cpu';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
@@ -48,6 +51,12 @@ interface Sale {
   oversold: number;
   p50: number;
   p99: number;
+  /** When the last unit was taken: the slowest accepted checkout's latency. */
+  soldOutMs: number;
+  /** The machine's busy share while the sale ran (every core, every process). */
+  machineBusy: number;
+  /** CPU seconds the services spent while the sale ran (all replicas; Postgres, Redis, Kafka on top). */
+  servicesCpuS: number;
 }
 
 async function run(strategy: string): Promise<{ load: LoadRow; sale: Sale }> {
@@ -63,9 +72,13 @@ async function run(strategy: string): Promise<{ load: LoadRow; sale: Sale }> {
     const load = await checkouts(stack, `${strategy}, 1 hot SKU`, () => hot, settings);
 
     await setStock(stack.urls.inventory[0], sale, UNITS);
+    const machineBusy = startMachineMeter();
+    const servicesCpu = startCpuMeter(processesByService(stack));
     const results = await fireCheckouts(stack.urls.orders, BUYERS, `sale-${strategy}`, [
       { sku: sale, quantity: 1 },
     ]);
+    const busy = machineBusy();
+    const cpuByService = servicesCpu();
     const accepted = results.filter((r) => r.status === 202);
     const statuses = await finalStatuses(stack.urls.orders[0], accepted);
     const stock = await settledStock(stack.urls.inventory[0], sale);
@@ -79,6 +92,9 @@ async function run(strategy: string): Promise<{ load: LoadRow; sale: Sale }> {
         oversold: Math.max(0, stock.sold - UNITS, accepted.length - UNITS),
         p50: percentile(ms, 50),
         p99: percentile(ms, 99),
+        soldOutMs: Math.max(0, ...accepted.map((r) => r.ms)),
+        machineBusy: busy,
+        servicesCpuS: Object.values(cpuByService).reduce((sum, s) => sum + s, 0),
       },
     };
   } finally {
@@ -96,11 +112,16 @@ async function main(): Promise<void> {
     `load: ${settings.connections} connections, ${settings.durationS}s per strategy; sale: ${BUYERS} buyers for ${UNITS} units\n`,
   );
   printLoadRows([ceiling, ...runs.map((r) => r.load)]);
-  console.log(`\n${'sale'.padEnd(22)}  placed  confirmed  sold  oversold  p50 ms  p99 ms`);
+  console.log(
+    `\n${'sale'.padEnd(22)}  placed  confirmed  sold  oversold  p50 ms  p99 ms  sold out ms  machine busy  services CPU s  CPU floor ms`,
+  );
   for (const { strategy, sale } of runs)
     console.log(
-      `${strategy.padEnd(22)}  ${String(sale.placed).padStart(6)}  ${String(sale.confirmed).padStart(9)}  ${String(sale.sold).padStart(4)}  ${String(sale.oversold).padStart(8)}  ${sale.p50.toFixed(0).padStart(6)}  ${sale.p99.toFixed(0).padStart(6)}`,
+      `${strategy.padEnd(22)}  ${String(sale.placed).padStart(6)}  ${String(sale.confirmed).padStart(9)}  ${String(sale.sold).padStart(4)}  ${String(sale.oversold).padStart(8)}  ${sale.p50.toFixed(0).padStart(6)}  ${sale.p99.toFixed(0).padStart(6)}  ${sale.soldOutMs.toFixed(0).padStart(11)}  ${`${(sale.machineBusy * 100).toFixed(0)}%`.padStart(12)}  ${sale.servicesCpuS.toFixed(2).padStart(14)}  ${((sale.servicesCpuS / os.cpus().length) * 1000).toFixed(0).padStart(12)}`,
     );
+  console.log(
+    `(CPU floor: the services' CPU for the sale divided by the cores, the earliest the last answer could leave with perfect parallelism and nothing else running; Postgres, Redis, Kafka, nginx and this client need CPU on top)`,
+  );
   printCpuRows(runs.map((r) => r.load));
   const broken = runs.filter((r) => r.sale.oversold > 0 || r.sale.confirmed !== UNITS);
   if (broken.length > 0) {

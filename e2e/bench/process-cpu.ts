@@ -23,3 +23,24 @@ export function startCpuMeter(groups: Record<string, number[]>): () => Record<st
   return () =>
     Object.fromEntries(Object.entries(groups).map(([name, pids]) => [name, total(pids) - before[name]]));
 }
+
+/** Starts measuring the whole machine; the returned function gives the busy share (0..1) since then. */
+export function startMachineMeter(): () => number {
+  // First line of /proc/stat: user nice system idle iowait irq softirq steal, in ticks.
+  const read = () => {
+    const ticks = fs
+      .readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1, 9)
+      .map(Number);
+    return { idle: ticks[3] + ticks[4], total: ticks.reduce((sum, t) => sum + t, 0) };
+  };
+  if (!fs.existsSync('/proc/stat')) return () => NaN; // not Linux
+  const before = read();
+  return () => {
+    const now = read();
+    return 1 - (now.idle - before.idle) / Math.max(1, now.total - before.total);
+  };
+}
