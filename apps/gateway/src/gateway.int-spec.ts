@@ -226,6 +226,9 @@ describe('gateway (integration)', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control')).toBe('public, max-age=0, s-maxage=30');
       expect(res.headers.get('x-cache')).toBe('MISS');
+      // The edge may serve this copy to anyone: no caller's quota travels with it.
+      expect(res.headers.get('ratelimit-limit')).toBeNull();
+      expect(res.headers.get('ratelimit-remaining')).toBeNull();
       const seen = upstream.last('/catalog/products')!;
       expect(seen.url).toBe('/catalog/products?page=2&limit=5&q=lamp');
       expect(seen.headers['x-request-id']).toBe(res.headers.get('x-request-id'));
@@ -396,6 +399,8 @@ describe('gateway (integration)', () => {
     it('fails open when Redis is down: requests pass without RateLimit headers, counted in a metric', async () => {
       const redis = await startDisposableRedis();
       const lonely = await startReplica(4, { REDIS_CACHE_URL: redis.url });
+      // An answer no shared cache may keep, so it carries the RateLimit headers while Redis is up.
+      upstream.on('/catalog/products/1', status(200, { id: 1 }));
       try {
         expect((await fetch(`${lonely.url}/api/products/1`)).headers.get('ratelimit-limit')).toBe('1000');
         await redis.kill();

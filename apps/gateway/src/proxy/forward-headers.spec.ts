@@ -1,5 +1,5 @@
 import { signIdentity } from '@sdp/identity';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers';
+import { downstreamResponseHeaders, sharedCacheable, upstreamRequestHeaders } from './forward-headers';
 
 describe(upstreamRequestHeaders.name, () => {
   const incoming = {
@@ -66,5 +66,21 @@ describe(downstreamResponseHeaders.name, () => {
   it('makes an answer for a signed-in caller private and uncacheable, whatever the service said', () => {
     expect(downstreamResponseHeaders(upstream, true)['cache-control']).toBe('private, no-store');
     expect(downstreamResponseHeaders({}, true)['cache-control']).toBe('private, no-store');
+  });
+});
+
+describe(sharedCacheable.name, () => {
+  it.each([
+    ['public, max-age=0, s-maxage=30', true],
+    ['s-maxage=60', true],
+    ['PUBLIC, max-age=300', true],
+    [['public', 'max-age=5'], true],
+    ['private, no-store', false],
+    ['public, no-store', false],
+    ['max-age=60', false],
+    ['no-cache', false],
+    [undefined, false],
+  ] as const)('%j → %s', (cacheControl, expected) => {
+    expect(sharedCacheable(cacheControl as string | string[] | undefined)).toBe(expected);
   });
 });

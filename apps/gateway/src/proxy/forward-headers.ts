@@ -57,6 +57,15 @@ export function upstreamRequestHeaders(incoming: IncomingHeaders, context: Upstr
   return { ...headers, ...(context.identity ?? {}) };
 }
 
+/**
+ * True when a shared cache (the edge) may store this response and hand it to anyone: the origin
+ * said `public` or gave an `s-maxage`, and nothing made it private.
+ */
+export function sharedCacheable(cacheControl: string | string[] | undefined): boolean {
+  const value = (Array.isArray(cacheControl) ? cacheControl.join(',') : (cacheControl ?? '')).toLowerCase();
+  return /\b(public|s-maxage)\b/.test(value) && !/\b(private|no-store)\b/.test(value);
+}
+
 export function downstreamResponseHeaders(
   upstream: Record<string, string | string[] | undefined>,
   personal: boolean,

@@ -17,10 +17,10 @@ import { TokenService, type TokenCheck } from '../auth/token.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { clientIp, extendForwardedFor } from '../rate-limit/client-ip';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
-import { applyRateLimit } from '../rate-limit/too-many-requests';
+import { applyRateLimit, withoutRateLimitHeaders } from '../rate-limit/too-many-requests';
 import { RouteMatcher } from '../routes/route-matcher';
 import type { RouteSpec } from '../routes/route-table';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers';
+import { downstreamResponseHeaders, sharedCacheable, upstreamRequestHeaders } from './forward-headers';
 import { markProxied, setUpstreamInstance } from './proxied-request';
 import { UpstreamClient, UpstreamFailure, type UpstreamResponse } from './upstream-client';
 
@@ -104,9 +104,9 @@ export class ProxyService {
       else return this.fail(error, reply);
     }
 
-    void reply
-      .status(response.statusCode)
-      .headers(downstreamResponseHeaders(response.headers, route.auth !== 'public'));
+    const headers = downstreamResponseHeaders(response.headers, route.auth !== 'public');
+    void reply.status(response.statusCode).headers(headers);
+    if (sharedCacheable(headers['cache-control'])) withoutRateLimitHeaders(reply);
     const instance = response.headers['x-instance-id'];
     if (typeof instance === 'string') setUpstreamInstance(request, instance);
     if (response.body instanceof Readable) {

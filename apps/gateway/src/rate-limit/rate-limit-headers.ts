@@ -8,6 +8,14 @@ export interface RateLimitDecision {
   windowSeconds: number;
 }
 
+/** The fields rateLimitHeaders sets (withoutRateLimitHeaders takes them off cacheable answers). */
+export const RATE_LIMIT_HEADERS = [
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'ratelimit-policy',
+] as const;
+
 /**
  * The IETF draft's fields (draft-ietf-httpapi-ratelimit-headers, the widely deployed -06 form):
  * RateLimit-Limit (quota per window), RateLimit-Remaining, RateLimit-Reset (delta seconds until the
