@@ -1,5 +1,6 @@
 import {
   internalAuthSecret,
+  keyPrefix,
   loadConfig,
   lockConfigShape,
   positiveInt,
@@ -20,10 +21,7 @@ export const auctionsConfigSchema = z
      * ZOOKEEPER_URL), ZOOKEEPER_SESSION_TIMEOUT_MS: @sdp/locks. Auctions only uses LockService.
      */
     ...lockConfigShape(),
-    LOCK_KEY_PREFIX: z
-      .string()
-      .regex(/^[\w:.-]+$/, 'must be a plain Redis key prefix')
-      .default('lock:'),
+    LOCK_KEY_PREFIX: keyPrefix('lock:'),
     INTERNAL_AUTH_SECRET: internalAuthSecret(),
     /**
      * How a bid is validated and recorded (docs/auctions.md): `lock` holds the auction's lock (one

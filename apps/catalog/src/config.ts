@@ -2,6 +2,7 @@ import {
   boolean,
   csv,
   internalAuthSecret,
+  keyPrefix,
   loadConfig,
   positiveInt,
   serviceConfigShape,
@@ -16,10 +17,7 @@ export const catalogConfigSchema = z.object({
   REDIS_CACHE_URL: url(['redis']),
   // Verifies the gateway-signed identity on admin writes (PUT /products/:id).
   INTERNAL_AUTH_SECRET: internalAuthSecret(),
-  CACHE_KEY_PREFIX: z
-    .string()
-    .regex(/^[\w:.-]+$/, 'must be a plain Redis key prefix')
-    .default('catalog'),
+  CACHE_KEY_PREFIX: keyPrefix('catalog'),
   PRODUCT_CACHE_ENABLED: boolean(true),
   PRODUCT_CACHE_TTL_SECONDS: positiveInt(300),
   LIST_CACHE_TTL_SECONDS: positiveInt(30),

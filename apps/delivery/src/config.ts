@@ -1,6 +1,7 @@
 import {
   boolean,
   internalAuthSecret,
+  keyPrefix,
   loadConfig,
   lockConfigShape,
   positiveInt,
@@ -28,10 +29,7 @@ export const deliveryConfigSchema = z
      * ZOOKEEPER_SESSION_TIMEOUT_MS: @sdp/locks. The dispatcher uses only the backend-neutral LockService.
      */
     ...lockConfigShape(),
-    LOCK_KEY_PREFIX: z
-      .string()
-      .regex(/^[\w:.-]+$/, 'must be a plain Redis key prefix')
-      .default('lock:'),
+    LOCK_KEY_PREFIX: keyPrefix('lock:'),
     /** TTL of a courier or job lock; extended while the dispatcher is alive, expires after a crash. */
     LOCK_TTL_MS: positiveInt(2_000).refine((ms) => ms >= 200, 'must be at least 200'),
     /** Couriers seeded at migration (courier-01 .. courier-NN); existing ones are kept. */

@@ -1,6 +1,7 @@
 import {
   boolean,
   internalAuthSecret,
+  keyPrefix,
   loadConfig,
   positiveInt,
   serviceConfigShape,
@@ -15,10 +16,7 @@ export const gatewayConfigSchema = z.object({
   UPSTREAM_BASE_URL: url(['http', 'https']).transform((value) => value.replace(/\/+$/, '')),
   /** Rate-limit counters live here so both gateway replicas share them. */
   REDIS_CACHE_URL: url(['redis']),
-  RATE_LIMIT_KEY_PREFIX: z
-    .string()
-    .regex(/^[\w:.-]+$/, 'must be a plain Redis key prefix')
-    .default('gateway:rl'),
+  RATE_LIMIT_KEY_PREFIX: keyPrefix('gateway:rl'),
   /** Signs the identity headers the services trust (libs/identity). */
   INTERNAL_AUTH_SECRET: internalAuthSecret(),
   JWT_SECRET: z

@@ -2,6 +2,7 @@ import {
   boolean,
   csv,
   internalAuthSecret,
+  keyPrefix,
   loadConfig,
   lockConfigShape,
   positiveInt,
@@ -20,10 +21,7 @@ export const inventoryConfigSchema = z
     ...lockConfigShape(),
     /** The independent Redis lock nodes (three for a 2-of-3 Redlock quorum); required with either backend. */
     REDIS_LOCK_URLS: csv('each lock node must be a redis:// URL', (item) => /^redis:\/\/\S+$/.test(item)),
-    LOCK_KEY_PREFIX: z
-      .string()
-      .regex(/^[\w:.-]+$/, 'must be a plain Redis key prefix')
-      .default('lock:'),
+    LOCK_KEY_PREFIX: keyPrefix('lock:'),
     INTERNAL_AUTH_SECRET: internalAuthSecret(),
     LOCK_TTL_MS: positiveInt(2_000).refine((ms) => ms >= 200, 'must be at least 200'),
     /** Retries per round while another request holds a SKU (contention); a lost quorum never retries. */

@@ -1,5 +1,6 @@
 import {
   internalAuthSecret,
+  keyPrefix,
   loadConfig,
   positiveInt,
   serviceConfigShape,
@@ -23,10 +24,7 @@ const baseUrl = () =>
 export const ordersConfigSchema = z.object({
   ...serviceConfigShape('orders', 3300),
   REDIS_CACHE_URL: url(['redis']),
-  CART_KEY_PREFIX: z
-    .string()
-    .regex(/^[\w:.-]+$/, 'must be a plain Redis key prefix')
-    .default('cart'),
+  CART_KEY_PREFIX: keyPrefix('cart'),
   CART_TTL_SECONDS: positiveInt(7 * 24 * 3600),
   INVENTORY_URL: baseUrl(),
   CATALOG_URL: baseUrl(),

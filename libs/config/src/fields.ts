@@ -54,3 +54,10 @@ export const identifier = (fallback: string) =>
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier')
     .default(fallback);
+
+/** A Redis key prefix (letters, digits, "_", ":", "." or "-"), so keys stay plain and scannable. */
+export const keyPrefix = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[\w:.-]+$/, 'must be a plain Redis key prefix')
+    .default(fallback);
