@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MetricsService } from '@sdp/observability';
+import { MetricsService, secondsSince } from '@sdp/observability';
 import type { Counter, Histogram } from 'prom-client';
 
 export type BidOutcome =
@@ -52,6 +52,6 @@ export class AuctionsMetrics {
 
   bid(strategy: string, outcome: BidOutcome, startedAt: bigint): void {
     this.bids.inc({ strategy, outcome });
-    this.bidSeconds.observe({ strategy, outcome }, Number(process.hrtime.bigint() - startedAt) / 1e9);
+    this.bidSeconds.observe({ strategy, outcome }, secondsSince(startedAt));
   }
 }

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/**
+ * Seconds elapsed since `startedAt` (a `process.hrtime.bigint()` reading): the unit Prometheus
+ * histograms expect, from the monotonic clock so a wall-clock step cannot skew a latency.
+ */
+export const secondsSince = (startedAt: bigint): number => Number(process.hrtime.bigint() - startedAt) / 1e9;
+
 /** One Prometheus registry per app instance; services add their own metrics to it. */
 @Injectable()
 export class MetricsService {

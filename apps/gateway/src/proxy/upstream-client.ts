@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { MetricsService, ReadinessService } from '@sdp/observability';
+import { MetricsService, ReadinessService, secondsSince } from '@sdp/observability';
 import type { Histogram } from 'prom-client';
 import { Agent, request } from 'undici';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
@@ -100,10 +100,7 @@ export class UpstreamClient implements OnApplicationShutdown {
   private async call(call: UpstreamCall): Promise<UpstreamResponse> {
     const started = process.hrtime.bigint();
     const observe = (outcome: string) =>
-      this.duration.observe(
-        { upstream: call.upstream, outcome },
-        Number(process.hrtime.bigint() - started) / 1e9,
-      );
+      this.duration.observe({ upstream: call.upstream, outcome }, secondsSince(started));
     // Our own timer rather than undici's headersTimeout/bodyTimeout: those tick with a ~1 s
     // resolution, which would make a 300 ms timeout fire after up to a second. One controller for
     // both causes, not AbortSignal.any: on Node 20 that allocates weak references per call and was

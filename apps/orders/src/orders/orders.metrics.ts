@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MetricsService } from '@sdp/observability';
+import { MetricsService, secondsSince } from '@sdp/observability';
 
 export type CheckoutOutcome = 'accepted' | 'out_of_stock' | 'replayed' | 'conflict' | 'invalid' | 'error';
 
@@ -45,6 +45,6 @@ export class OrdersMetrics {
   /** Counts a checkout and records its latency; `startedAt` from process.hrtime.bigint(). */
   checkout(outcome: CheckoutOutcome, startedAt: bigint): void {
     this.checkouts.inc({ outcome });
-    this.checkoutSeconds.observe({ outcome }, Number(process.hrtime.bigint() - startedAt) / 1e9);
+    this.checkoutSeconds.observe({ outcome }, secondsSince(startedAt));
   }
 }
