@@ -107,6 +107,11 @@ const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toF
 const sumOf = (items: Counters[], key: string) => items.reduce((total, c) => total + (c[key] ?? 0), 0);
 const hasKey = (items: Counters[], key: string) => items.some((c) => key in c);
 
+/** A counter summed over the replicas, shown only where some replica exports it (the service uses it). */
+function pushTotal(figures: Figure[], totals: Counters[], key: string, label: string, source: string): void {
+  if (hasKey(totals, key)) figures.push({ label, value: String(sumOf(totals, key)), source });
+}
+
 /** A replica's own line: requests and 5xx per second. */
 export function replicaFigures(rates: Counters): Figure[] {
   return [
@@ -143,18 +148,14 @@ export function serviceFigures(totals: Counters[], breakers: Record<string, stri
       { label: 'lock failures', value: String(sumOf(totals, 'lockFailures')), source: 'lock_failures_total' },
     );
   }
-  if (hasKey(totals, 'fenced'))
-    figures.push({
-      label: 'fencing rejections',
-      value: String(sumOf(totals, 'fenced')),
-      source: 'inventory_reservations_total{outcome="fenced"}',
-    });
-  if (hasKey(totals, 'rateLimited'))
-    figures.push({
-      label: '429s',
-      value: String(sumOf(totals, 'rateLimited')),
-      source: 'gateway_rate_limited_total',
-    });
+  pushTotal(
+    figures,
+    totals,
+    'fenced',
+    'fencing rejections',
+    'inventory_reservations_total{outcome="fenced"}',
+  );
+  pushTotal(figures, totals, 'rateLimited', '429s', 'gateway_rate_limited_total');
   const notClosed = Object.entries(breakers).filter(([, state]) => state !== 'closed');
   if (Object.keys(breakers).length > 0)
     figures.push({
@@ -162,12 +163,7 @@ export function serviceFigures(totals: Counters[], breakers: Record<string, stri
       value: notClosed.length === 0 ? 'all closed' : notClosed.map(([u, s]) => `${u} ${s}`).join(', '),
       source: 'gateway_circuit_state per upstream (0 closed, 1 half-open, 2 open)',
     });
-  if (hasKey(totals, 'outboxPublished'))
-    figures.push({
-      label: 'outbox published',
-      value: String(sumOf(totals, 'outboxPublished')),
-      source: 'outbox_published_total',
-    });
+  pushTotal(figures, totals, 'outboxPublished', 'outbox published', 'outbox_published_total');
   if (hasKey(totals, 'outboxBacklog'))
     figures.push({
       label: 'outbox backlog',
