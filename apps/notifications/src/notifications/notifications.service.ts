@@ -48,36 +48,23 @@ export function toNotification(envelope: OrderOutcome): NewNotification {
 /** What the user is told about their delivery: which courier has it, then that it arrived (or will not). */
 export function toDeliveryNotification(envelope: DeliveryUpdate): NewNotification {
   const { id: eventId, type } = envelope;
+  const { orderId, userId, courierId, courierName } = envelope.data;
+  // Every delivery update names the order and the courier; only the status and its own fields differ.
+  const about = (status: string, details: Record<string, unknown>): NewNotification => ({
+    eventId,
+    userId,
+    orderId,
+    type,
+    data: { orderId, status, courierId, courierName, ...details },
+  });
   switch (envelope.type) {
-    case DeliveryAssigned.type: {
-      const { orderId, userId, courierId, courierName, assignedAt } = envelope.data;
-      return {
-        eventId,
-        userId,
-        orderId,
-        type,
-        data: { orderId, status: 'ASSIGNED', courierId, courierName, assignedAt },
-      };
-    }
-    case DeliveryDelivered.type: {
-      const { orderId, userId, courierId, courierName, deliveredAt } = envelope.data;
-      return {
-        eventId,
-        userId,
-        orderId,
-        type,
-        data: { orderId, status: 'DELIVERED', courierId, courierName, deliveredAt },
-      };
-    }
+    case DeliveryAssigned.type:
+      return about('ASSIGNED', { assignedAt: envelope.data.assignedAt });
+    case DeliveryDelivered.type:
+      return about('DELIVERED', { deliveredAt: envelope.data.deliveredAt });
     case DeliveryCancelled.type: {
-      const { orderId, userId, courierId, courierName, reason, cancelledAt } = envelope.data;
-      return {
-        eventId,
-        userId,
-        orderId,
-        type,
-        data: { orderId, status: 'CANCELLED', courierId, courierName, reason, cancelledAt },
-      };
+      const { reason, cancelledAt } = envelope.data;
+      return about('CANCELLED', { reason, cancelledAt });
     }
   }
 }
