@@ -6,14 +6,7 @@ import { javaArgs, kafkaLibsDir, loggingProps, newClusterId, renderServerPropert
 import { initdbArgs, postgresArgs } from './postgres';
 import { cachePolicy, renderRedisConf } from './redis';
 import { infraPaths } from '../paths';
-
-const parseProps = (text: string) =>
-  Object.fromEntries(
-    text
-      .split('\n')
-      .filter((l) => l && !l.startsWith('#'))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
+import { parseProperties } from '../../test/support/properties';
 
 describe('redis config', () => {
   const cache = redisNodes.find((n) => n.role === 'cache')!;
@@ -70,7 +63,7 @@ describe('postgres', () => {
 
 describe('kafka', () => {
   it('renders a single combined KRaft node on the topology ports', () => {
-    const props = parseProps(renderServerProperties('/data'));
+    const props = parseProperties(renderServerProperties('/data'));
     expect(props['process.roles']).toBe('broker,controller');
     expect(props['controller.quorum.voters']).toBe(`1@127.0.0.1:${kafka.controllerPort}`);
     expect(props.listeners).toBe(

@@ -1,18 +1,11 @@
 import { zookeeper } from '@sdp/topology';
 import { infraPaths } from '../paths';
 import { renderZooCfg, zookeeperJavaArgs, zookeeperLibsDir } from './zookeeper';
-
-const parseProps = (text: string) =>
-  Object.fromEntries(
-    text
-      .split('\n')
-      .filter((l) => l && !l.startsWith('#'))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
+import { parseProperties } from '../../test/support/properties';
 
 describe('zookeeper config', () => {
   it('listens on loopback on the topology port, admin server off', () => {
-    const props = parseProps(renderZooCfg('/data/zk'));
+    const props = parseProperties(renderZooCfg('/data/zk'));
     expect(props).toMatchObject({
       clientPort: String(zookeeper.clientPort),
       clientPortAddress: '127.0.0.1',
@@ -22,7 +15,7 @@ describe('zookeeper config', () => {
   });
 
   it('allows sessions from two ticks, so tests can show a session expiring in about a second', () => {
-    const props = parseProps(renderZooCfg('/d'));
+    const props = parseProperties(renderZooCfg('/d'));
     expect(Number(props.minSessionTimeout)).toBe(2 * Number(props.tickTime));
     expect(Number(props.minSessionTimeout)).toBeLessThanOrEqual(1_000);
     expect(props['4lw.commands.whitelist'].split(',')).toEqual(expect.arrayContaining(['ruok', 'srvr']));
