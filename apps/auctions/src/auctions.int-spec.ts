@@ -1,13 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuctionClosed } from '@sdp/contracts';
-import {
-  asUser,
-  connectPostgres,
-  TEST_INTERNAL_AUTH_SECRET,
-  testInfraEnv,
-  testSchema,
-  uniqueName,
-} from '@sdp/testing';
+import { asUser, connectPostgres, serviceTestEnv, serviceTestScope } from '@sdp/testing';
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 import { createAuctionsApp } from './app';
@@ -17,26 +10,21 @@ import { loadAuctionsConfig, type BidStrategy } from './config';
 // Auctions replicas in-process on a private schema, topic prefix and lock key prefix, against the
 // real Postgres, Redis lock nodes and Kafka of `pnpm infra:up`: two with BID_STRATEGY=lock and two
 // with BID_STRATEGY=cas, all on one schema (each test uses one pair).
-const schema = testSchema('auctions');
-const topicPrefix = `${uniqueName('t')}.`;
-const lockPrefix = `${uniqueName('t')}:lock:`;
+const scope = serviceTestScope('auctions');
+const { schema } = scope;
 const admin = asUser('ops', 'admin');
 const INCREMENT = 50;
 const START = 1_000;
 
 async function startReplica(name: string, strategy: BidStrategy): Promise<NestFastifyApplication> {
-  const config = loadAuctionsConfig({
-    ...testInfraEnv(),
-    DB_SCHEMA: schema.name,
-    KAFKA_TOPIC_PREFIX: topicPrefix,
-    LOCK_KEY_PREFIX: lockPrefix,
-    INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
-    INSTANCE_ID: name,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DB_POOL_SIZE: '8',
-    BID_STRATEGY: strategy,
-    CLOSER_INTERVAL_MS: '600000', // ticks are triggered by the tests
-  });
+  const config = loadAuctionsConfig(
+    serviceTestEnv(scope, {
+      INSTANCE_ID: name,
+      DB_POOL_SIZE: '8',
+      BID_STRATEGY: strategy,
+      CLOSER_INTERVAL_MS: '600000', // ticks are triggered by the tests
+    }),
+  );
   const app = await createAuctionsApp(config);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -5,10 +5,9 @@ import { createKafka, toKafkaMessage } from '@sdp/messaging';
 import {
   asUser,
   connectPostgres,
-  TEST_INTERNAL_AUTH_SECRET,
+  serviceTestEnv,
+  serviceTestScope,
   testInfraEnv,
-  testSchema,
-  uniqueName,
   waitFor,
 } from '@sdp/testing';
 import { randomUUID } from 'node:crypto';
@@ -23,9 +22,8 @@ import { courierLock, DispatcherService } from './dispatch/dispatcher.service';
 // delivery in-process on a private schema, topic prefix and lock prefix, against the real Postgres,
 // Kafka and lock nodes. The dispatcher loop is off (DISPATCH_ENABLED=false): each test runs rounds
 // itself, so it knows exactly which locks are held when.
-const schema = testSchema('delivery');
-const prefix = `${uniqueName('t')}.`;
-const lockPrefix = `${uniqueName('t')}:lock:`;
+const scope = serviceTestScope('delivery');
+const { schema } = scope;
 
 describe('delivery (integration)', () => {
   let app: NestFastifyApplication;
@@ -44,7 +42,11 @@ describe('delivery (integration)', () => {
       totalCents: 1_000,
     });
   const publish = (...envelopes: ReturnType<typeof confirmed>[]) =>
-    producer.send({ topic: `${prefix}order.confirmed`, acks: -1, messages: envelopes.map(toKafkaMessage) });
+    producer.send({
+      topic: `${scope.topicPrefix}order.confirmed`,
+      acks: -1,
+      messages: envelopes.map(toKafkaMessage),
+    });
   const cancelled = (event: ReturnType<typeof confirmed>) =>
     OrderCancelled.create(event.data.orderId, {
       orderId: event.data.orderId,
@@ -54,7 +56,11 @@ describe('delivery (integration)', () => {
       confirmedAt: new Date().toISOString(),
     });
   const publishCancel = (...envelopes: ReturnType<typeof cancelled>[]) =>
-    producer.send({ topic: `${prefix}order.cancelled`, acks: -1, messages: envelopes.map(toKafkaMessage) });
+    producer.send({
+      topic: `${scope.topicPrefix}order.cancelled`,
+      acks: -1,
+      messages: envelopes.map(toKafkaMessage),
+    });
   /** Waits until the consumer named `consumer` has committed every one of `eventIds`. */
   const consumed = (consumer: string, ...eventIds: string[]) =>
     waitFor(
@@ -128,22 +134,17 @@ describe('delivery (integration)', () => {
 
   beforeAll(async () => {
     app = await createDeliveryApp(
-      loadDeliveryConfig({
-        ...testInfraEnv(),
-        DB_SCHEMA: schema.name,
-        KAFKA_TOPIC_PREFIX: prefix,
-        LOCK_KEY_PREFIX: lockPrefix,
-        INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
-        INSTANCE_ID: 'delivery-int',
-        LOG_LEVEL: 'silent',
-        DB_POOL_SIZE: '4',
-        COURIER_COUNT: '3',
-        ASSIGN_OFFER_MS: '0',
-        // Long: a test finishes deliveries itself (deliverAll), never the clock.
-        DELIVERY_TIME_MS: '600000',
-        DISPATCH_ENABLED: 'false',
-        LOCK_TTL_MS: '400',
-      }),
+      loadDeliveryConfig(
+        serviceTestEnv(scope, {
+          INSTANCE_ID: 'delivery-int',
+          COURIER_COUNT: '3',
+          ASSIGN_OFFER_MS: '0',
+          // Long: a test finishes deliveries itself (deliverAll), never the clock.
+          DELIVERY_TIME_MS: '600000',
+          DISPATCH_ENABLED: 'false',
+          LOCK_TTL_MS: '400',
+        }),
+      ),
     );
     await app.init();
     await app.getHttpAdapter().getInstance().ready();

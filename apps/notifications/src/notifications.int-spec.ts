@@ -10,9 +10,9 @@ import { createKafka, toKafkaMessage, type EventEnvelope } from '@sdp/messaging'
 import {
   asUser,
   connectPostgres,
-  TEST_INTERNAL_AUTH_SECRET,
+  serviceTestEnv,
+  serviceTestScope,
   testInfraEnv,
-  testSchema,
   uniqueName,
   waitFor,
 } from '@sdp/testing';
@@ -25,8 +25,8 @@ import { loadNotificationsConfig } from './config';
 
 // notifications in-process and listening on real ports, on a private schema and topic prefix,
 // against the real Postgres, Redis and Kafka. Streams are read over HTTP with fetch.
-const schema = testSchema('notifications');
-const prefix = `${uniqueName('t')}.`;
+const scope = serviceTestScope('notifications');
+const { schema } = scope;
 
 interface SseEvent {
   id?: string;
@@ -111,16 +111,14 @@ describe('notifications (integration)', () => {
 
   const start = async (topicPrefix: string, instance: string) => {
     const replica = await createNotificationsApp(
-      loadNotificationsConfig({
-        ...testInfraEnv(),
-        DB_SCHEMA: schema.name,
-        KAFKA_TOPIC_PREFIX: topicPrefix,
-        INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
-        INSTANCE_ID: instance,
-        LOG_LEVEL: 'silent',
-        DB_POOL_SIZE: '3',
-        SSE_HEARTBEAT_MS: '200',
-      }),
+      loadNotificationsConfig(
+        serviceTestEnv(scope, {
+          INSTANCE_ID: instance,
+          KAFKA_TOPIC_PREFIX: topicPrefix,
+          DB_POOL_SIZE: '3',
+          SSE_HEARTBEAT_MS: '200',
+        }),
+      ),
     );
     await replica.listen({ host: '127.0.0.1', port: 0 });
     const address = replica.getHttpServer().address();
@@ -134,7 +132,7 @@ describe('notifications (integration)', () => {
   const publish = (...envelopes: EventEnvelope[]) =>
     Promise.all(
       envelopes.map((e) =>
-        producer.send({ topic: `${prefix}${e.type}`, acks: -1, messages: [toKafkaMessage(e)] }),
+        producer.send({ topic: `${scope.topicPrefix}${e.type}`, acks: -1, messages: [toKafkaMessage(e)] }),
       ),
     );
   const forOrder = (s: OpenStream, orderId: string) => s.events.filter((e) => e.data?.orderId === orderId);
@@ -145,7 +143,7 @@ describe('notifications (integration)', () => {
   };
 
   beforeAll(async () => {
-    ({ replica: app, url: baseUrl } = await start(prefix, 'notifications-int-1'));
+    ({ replica: app, url: baseUrl } = await start(scope.topicPrefix, 'notifications-int-1'));
     ({ replica: other, url: otherUrl } = await start(`${uniqueName('t')}.`, 'notifications-int-2'));
     producer = kafka.producer();
     await producer.connect();
@@ -242,7 +240,7 @@ describe('notifications (integration)', () => {
     const duplicatesBefore = await metric('notifications_duplicate_deliveries_total');
     const event = confirmed(user);
     await producer.send({
-      topic: `${prefix}order.confirmed`,
+      topic: `${scope.topicPrefix}order.confirmed`,
       acks: -1,
       messages: [toKafkaMessage(event), toKafkaMessage(event)],
     });
@@ -285,7 +283,7 @@ describe('notifications (integration)', () => {
     });
     const duplicatesBefore = await metric('notifications_duplicate_deliveries_total');
     await producer.send({
-      topic: `${prefix}payment.refunded`,
+      topic: `${scope.topicPrefix}payment.refunded`,
       acks: -1,
       messages: [toKafkaMessage(refunded), toKafkaMessage(refunded)],
     });

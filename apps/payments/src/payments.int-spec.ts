@@ -11,9 +11,9 @@ import {
 import {
   asUser,
   connectPostgres,
-  TEST_INTERNAL_AUTH_SECRET,
+  serviceTestEnv,
+  serviceTestScope,
   testInfraEnv,
-  testSchema,
   uniqueName,
   waitFor,
 } from '@sdp/testing';
@@ -24,9 +24,9 @@ import { createPaymentsApp } from './app';
 import { loadPaymentsConfig } from './config';
 
 // payments in-process on a private schema and topic prefix, against the real Postgres and Kafka.
-const schema = testSchema('payments');
-const prefix = `${uniqueName('t')}.`;
-const topic = (name: string) => `${prefix}${name}`;
+const scope = serviceTestScope('payments');
+const { schema } = scope;
+const topic = (name: string) => `${scope.topicPrefix}${name}`;
 
 interface Received {
   topic: string;
@@ -83,18 +83,14 @@ describe('payments (integration)', () => {
 
   beforeAll(async () => {
     app = await createPaymentsApp(
-      loadPaymentsConfig({
-        ...testInfraEnv(),
-        DB_SCHEMA: schema.name,
-        KAFKA_TOPIC_PREFIX: prefix,
-        INTERNAL_AUTH_SECRET: TEST_INTERNAL_AUTH_SECRET,
-        INSTANCE_ID: 'payments-int',
-        LOG_LEVEL: 'silent',
-        DB_POOL_SIZE: '4',
-        PSP_LATENCY_MS: '20',
-        PSP_FAILURE_RATE: '0',
-        PSP_TIMEOUT_MS: '300',
-      }),
+      loadPaymentsConfig(
+        serviceTestEnv(scope, {
+          INSTANCE_ID: 'payments-int',
+          PSP_LATENCY_MS: '20',
+          PSP_FAILURE_RATE: '0',
+          PSP_TIMEOUT_MS: '300',
+        }),
+      ),
     );
     await app.init(); // creates the prefixed topics and starts the consumer and the outbox relay
     await app.getHttpAdapter().getInstance().ready();

@@ -6,3 +6,4 @@ export * from './disposable-redis';
 export * from './free-ports';
 export * from './identity';
 export * from './service-process';
+export * from './service-env';
