@@ -14,6 +14,9 @@ const schema = testSchema('control');
 describe('control service', () => {
   let app: NestFastifyApplication;
   const admin = asUser('control-int-admin', 'admin');
+  /** Asks control, as the admin, to start a run. */
+  const startRun = (payload: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: '/runs', headers: admin, payload });
 
   beforeAll(async () => {
     app = await createControlApp(
@@ -76,28 +79,13 @@ describe('control service', () => {
   });
 
   it('refuses a fault scenario without the runner channel, naming why, and a bad parameter with a 400', async () => {
-    const kill = await app.inject({
-      method: 'POST',
-      url: '/runs',
-      headers: admin,
-      payload: { scenario: 'kill-replica' },
-    });
+    const kill = await startRun({ scenario: 'kill-replica' });
     expect(kill.statusCode).toBe(409);
     expect(kill.json<{ message: string }>().message).toMatch(/runner’s control channel/);
-    const bad = await app.inject({
-      method: 'POST',
-      url: '/runs',
-      headers: admin,
-      payload: { scenario: 'flash-sale', units: 0 },
-    });
+    const bad = await startRun({ scenario: 'flash-sale', units: 0 });
     expect(bad.statusCode).toBe(400);
     expect(bad.json<{ message: string }>().message).toMatch(/units must be from 1 to 300/);
-    const shortOutage = await app.inject({
-      method: 'POST',
-      url: '/runs',
-      headers: admin,
-      payload: { scenario: 'kafka-down', seconds: 1 },
-    });
+    const shortOutage = await startRun({ scenario: 'kafka-down', seconds: 1 });
     expect(shortOutage.statusCode).toBe(400);
     expect(shortOutage.json<{ message: string }>().message).toMatch(/seconds must be from 5 to 120/);
     const list = await app.inject({ method: 'GET', url: '/scenarios', headers: admin });
@@ -109,12 +97,7 @@ describe('control service', () => {
         enabled: false,
         reason: expect.stringMatching(/runner’s control channel/),
       });
-      const refused = await app.inject({
-        method: 'POST',
-        url: '/runs',
-        headers: admin,
-        payload: { scenario: name },
-      });
+      const refused = await startRun({ scenario: name });
       expect(refused.statusCode).toBe(409);
     }
     expect((await app.inject({ method: 'GET', url: '/runs', headers: admin })).json()).toEqual({ items: [] });
