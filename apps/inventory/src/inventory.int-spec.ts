@@ -14,7 +14,7 @@ import {
   type DisposableRedis,
 } from '@sdp/testing';
 import type { Client } from 'pg';
-import { setStockOn, startInventoryReplica } from '../test/support/inventory-replica';
+import { crossedCarts, setStockOn, startInventoryReplica } from '../test/support/inventory-replica';
 import { seedOnHand } from './db/seed';
 import { FencedOutError } from './fencing/fencing';
 import { ReservationsRepository } from './reservations/reservations.repository';
@@ -184,21 +184,7 @@ describe('inventory (integration)', () => {
     await setStock(b, 1_000);
     const started = Date.now();
     const responses = await Promise.all(
-      Array.from({ length: 40 }, (_, i) =>
-        reserve(
-          randomUUID(),
-          i % 2
-            ? [
-                { sku: a, quantity: 1 },
-                { sku: b, quantity: 1 },
-              ]
-            : [
-                { sku: b, quantity: 1 },
-                { sku: a, quantity: 1 },
-              ],
-          i % 2,
-        ),
-      ),
+      crossedCarts(a, b, 40).map((cart) => reserve(randomUUID(), cart.items, cart.replica)),
     );
     const elapsed = Date.now() - started;
     console.log(`opposite-order carts: 40 x [A,B]/[B,A] over 2 replicas finished in ${elapsed} ms`);

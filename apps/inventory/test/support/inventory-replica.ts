@@ -55,3 +55,15 @@ export async function setStockOn(
   });
   expect(res.statusCode).toBe(200);
 }
+
+/**
+ * `count` two-line carts over SKUs `a` and `b`, taken alternately as [a, b] on replica 1 and
+ * [b, a] on replica 0: two replicas locking the same rows in opposite orders, what would deadlock
+ * without a fixed lock order. One unit of each line.
+ */
+export function crossedCarts(a: string, b: string, count: number) {
+  return Array.from({ length: count }, (_, i) => ({
+    replica: i % 2,
+    items: (i % 2 ? [a, b] : [b, a]).map((sku) => ({ sku, quantity: 1 })),
+  }));
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { asUser, connectPostgres, testSchema, uniqueName } from '@sdp/testing';
 import type { Client } from 'pg';
-import { setStockOn, startInventoryReplica } from '../../../test/support/inventory-replica';
+import { crossedCarts, setStockOn, startInventoryReplica } from '../../../test/support/inventory-replica';
 import { reservationStrategies } from './hold-strategy';
 
 // The same flash sale and the same deadlock-prone carts under each RESERVATION_STRATEGY: two
@@ -86,20 +86,7 @@ describe.each(reservationStrategies.map((strategy, i) => ({ strategy, base: 700 
       await setStock(a, 1_000);
       await setStock(b, 1_000);
       const responses = await Promise.all(
-        Array.from({ length: 40 }, (_, i) =>
-          reserve(
-            i % 2
-              ? [
-                  { sku: a, quantity: 1 },
-                  { sku: b, quantity: 1 },
-                ]
-              : [
-                  { sku: b, quantity: 1 },
-                  { sku: a, quantity: 1 },
-                ],
-            i % 2,
-          ),
-        ),
+        crossedCarts(a, b, 40).map((cart) => reserve(cart.items, cart.replica)),
       );
       expect(responses.map((r) => r.statusCode)).toEqual(Array(40).fill(201));
       expect(await stockRow(a)).toEqual({ on_hand: 1_000, reserved: 40 });
