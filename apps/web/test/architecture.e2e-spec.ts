@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { cdn, proxies, redisNodes, services } from '@sdp/topology';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startStackWithCdn } from '../../../e2e/test/support/cdn-lab';
 import { TEST_DEMO_PASSWORD } from '../../../e2e/test/support/stack';
+import { openHeadlessPage, type HeadlessPage } from './headless-chromium';
 
 // The live architecture page in a real headless Chromium against a private full stack (edge,
 // gateways, lb, every service, control with a runner channel, the CDN's regional edges, shield and
@@ -12,7 +12,6 @@ import { TEST_DEMO_PASSWORD } from '../../../e2e/test/support/stack';
 // with its invariant held, a replica killed from the page turns red and comes back, and the CDN
 // scenario prints its per-region table. With STOREFRONT_URL set (pnpm test:storefront) it uses
 // that stack instead of starting one. Screenshots go to apps/web/test-results/.
-const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = path.join(__dirname, '../test-results');
 const STEP_MS = 20_000;
 
@@ -21,8 +20,7 @@ describe('architecture page in headless Chromium', () => {
   let edgeUrls: string[] = [];
   let baseUrl: string;
   let password: string;
-  let context: BrowserContext | undefined;
-  let profile: string | undefined;
+  let browser: HeadlessPage | undefined;
   let page: Page;
   const pageErrors: string[] = [];
 
@@ -47,29 +45,19 @@ describe('architecture page in headless Chromium', () => {
       baseUrl = edgeUrls[0];
       password = TEST_DEMO_PASSWORD;
     }
-    profile = mkdtempSync(path.join(os.tmpdir(), 'sdp-architecture-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
+    browser = await openHeadlessPage({
+      name: 'architecture',
       viewport: { width: 1600, height: 1300 },
+      stepMs: STEP_MS,
+      pageErrors,
     });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(STEP_MS);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = browser.page;
     mkdirSync(RESULTS, { recursive: true });
   }, 300_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await stopStack?.();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   const node = (id: string) => page.locator(`[data-testid="node"][data-node-id="${id}"]`);

@@ -1,19 +1,18 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   FAKE_DEMO_EMAIL,
   FAKE_DEMO_PASSWORD,
   startFakeStorefrontApi,
   type FakeStorefrontApi,
 } from './fake-storefront-api';
+import { openHeadlessPage, type HeadlessPage } from './headless-chromium';
 
-// The storefront in a real headless Chromium (Debian's; playwright-core never downloads a browser).
+// The storefront in a real headless Chromium (Debian's, see headless-chromium.ts).
 // With STOREFRONT_URL set (the real-stack run: the edge, e.g. http://127.0.0.1:8080/) it drives the
 // whole platform. Without it, a clearly separate stand-in (fake-storefront-api.ts) serves
 // apps/web/dist and fakes the API, so the page's own behaviour is tested on any machine.
-const CHROMIUM = '/usr/bin/chromium';
 const DIST = path.join(__dirname, '../dist');
 const SCREENSHOT = path.join(__dirname, '../test-results/storefront.png');
 const PRODUCTS_SCREENSHOT = path.join(__dirname, '../test-results/storefront-products.png');
@@ -26,18 +25,12 @@ const search = process.env.STOREFRONT_SEARCH ?? 'lamp';
 
 describe('storefront in headless Chromium', () => {
   let fake: FakeStorefrontApi | undefined;
-  let context: BrowserContext | undefined;
-  let profile: string | undefined;
+  let browser: HeadlessPage | undefined;
   let page: Page;
   let baseUrl: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} not found: install Debian's Chromium with \`apt-get install -y chromium\``,
-      );
-    }
     if (realStack) {
       if (!password)
         throw new Error('STOREFRONT_URL is set: set STOREFRONT_DEMO_PASSWORD to the stack demo password');
@@ -51,32 +44,18 @@ describe('storefront in headless Chromium', () => {
       fake = await startFakeStorefrontApi(DIST);
       baseUrl = fake.url;
     }
-    // A fresh profile per run; the flags keep Chromium off the network it cannot reach here.
-    profile = mkdtempSync(path.join(os.tmpdir(), 'sdp-storefront-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+    browser = await openHeadlessPage({
+      name: 'storefront',
       viewport: { width: 1100, height: 760 },
+      stepMs: STEP_MS,
+      pageErrors,
     });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(STEP_MS);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = browser.page;
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await fake?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('browses, logs in, checks out and watches the order become CONFIRMED live', async () => {
