@@ -68,6 +68,23 @@ describe('architecture page in headless Chromium', () => {
     expect(statSync(file).size).toBeGreaterThan(10_000);
     console.log(`architecture e2e: screenshot ${file}`);
   };
+  /** Clicks a scenario's button on the page and waits until the run shows as running. */
+  const runFromPage = async (button: string) => {
+    await page.getByTestId(button).click();
+    await page.getByTestId('run-status').and(page.locator('[data-status="running"]')).waitFor();
+  };
+  /** The run the page shows, once it has ended (held, broken or failed): status, invariant and log. */
+  const ended = async (timeout: number) => {
+    const status = page.getByTestId('run-status');
+    await status
+      .and(page.locator('[data-status="held"], [data-status="broken"], [data-status="failed"]'))
+      .waitFor({ timeout });
+    return {
+      status: await status.getAttribute('data-status'),
+      invariant: await page.getByTestId('run-invariant').innerText(),
+      log: await page.getByTestId('run-log').innerText(),
+    };
+  };
 
   it('refuses the control API to customers and to anonymous callers', async () => {
     const login = await fetch(`${baseUrl}/api/auth/login`, {
@@ -135,49 +152,34 @@ describe('architecture page in headless Chromium', () => {
   it('runs a flash sale from the page and shows its invariant held', async () => {
     await page.getByTestId('flash-buyers').fill('30');
     await page.getByTestId('flash-units').fill('8');
-    await page.getByTestId('run-flash-sale').click();
-    const status = page.getByTestId('run-status');
-    await status.and(page.locator('[data-status="running"]')).waitFor();
-    await status
-      .and(page.locator('[data-status="held"], [data-status="broken"], [data-status="failed"]'))
-      .waitFor({ timeout: 150_000 });
-    const invariant = await page.getByTestId('run-invariant').innerText();
-    console.log(`architecture e2e: flash sale: ${invariant}`);
-    await expect(status.getAttribute('data-status')).resolves.toBe('held');
-    expect(invariant).toMatch(
+    await runFromPage('run-flash-sale');
+    const run = await ended(150_000);
+    console.log(`architecture e2e: flash sale: ${run.invariant}`);
+    expect(run.status).toBe('held');
+    expect(run.invariant).toMatch(
       /accepted 8 = min\(buyers 30, units 8\) = 8, settled 8\/8 \(confirmed 8, cancelled 0\), oversold 0/,
     );
     await page.locator('[data-testid="run-row"][data-status="held"]').first().waitFor();
   }, 200_000);
 
   it('runs the 30 % payment failure scenario: every declined order cancelled and its unit back on the shelf', async () => {
-    await page.getByTestId('run-payment-failures').click();
-    const status = page.getByTestId('run-status');
-    await status.and(page.locator('[data-status="running"]')).waitFor();
-    await status
-      .and(page.locator('[data-status="held"], [data-status="broken"], [data-status="failed"]'))
-      .waitFor({ timeout: 150_000 });
-    const invariant = await page.getByTestId('run-invariant').innerText();
-    console.log(`architecture e2e: payment failures: ${invariant}`);
-    await expect(status.getAttribute('data-status')).resolves.toBe('held');
-    const [, confirmed, cancelled] = /confirmed (\d+), cancelled (\d+)/.exec(invariant)!.map(Number);
+    await runFromPage('run-payment-failures');
+    const run = await ended(150_000);
+    console.log(`architecture e2e: payment failures: ${run.invariant}`);
+    expect(run.status).toBe('held');
+    const [, confirmed, cancelled] = /confirmed (\d+), cancelled (\d+)/.exec(run.invariant)!.map(Number);
     expect(confirmed + cancelled).toBe(20);
-    expect(invariant).toContain(
+    expect(run.invariant).toContain(
       `sold ${confirmed} = confirmed ${confirmed}, released ${cancelled} = cancelled ${cancelled}`,
     );
   }, 200_000);
 
   it('switches the cache write strategy: the next read is fresh under each, MISS after write-around, HIT after the others', async () => {
-    await page.getByTestId('run-write-strategy').click();
-    const status = page.getByTestId('run-status');
-    await status.and(page.locator('[data-status="running"]')).waitFor();
-    await status
-      .and(page.locator('[data-status="held"], [data-status="broken"], [data-status="failed"]'))
-      .waitFor({ timeout: 60_000 });
-    const invariant = await page.getByTestId('run-invariant').innerText();
-    console.log(`architecture e2e: write strategies: ${invariant}`);
-    await expect(status.getAttribute('data-status')).resolves.toBe('held');
-    expect(invariant).toBe(
+    await runFromPage('run-write-strategy');
+    const run = await ended(60_000);
+    console.log(`architecture e2e: write strategies: ${run.invariant}`);
+    expect(run.status).toBe('held');
+    expect(run.invariant).toBe(
       'write-around: new value, MISS; write-through: new value, HIT; write-back: new value, HIT (3/3 as promised)',
     );
   }, 90_000);
@@ -213,21 +215,15 @@ describe('architecture page in headless Chromium', () => {
   }, 60_000);
 
   it('runs the CDN regions scenario: miss vs hit per region, one origin request per picture, copies while the origin is down', async () => {
-    await page.getByTestId('run-cdn-regions').click();
-    const status = page.getByTestId('run-status');
-    await status.and(page.locator('[data-status="running"]')).waitFor();
+    await runFromPage('run-cdn-regions');
     await node(cdn.mediaOrigin.name).and(page.locator('[data-status="down"]')).waitFor({ timeout: 90_000 });
     await shoot('architecture-cdn-origin-down.png');
-    await status
-      .and(page.locator('[data-status="held"], [data-status="broken"], [data-status="failed"]'))
-      .waitFor({ timeout: 150_000 });
-    const invariant = await page.getByTestId('run-invariant').innerText();
-    const log = await page.getByTestId('run-log').innerText();
-    console.log(`architecture e2e: cdn regions: ${invariant}\n${log}`);
-    await expect(status.getAttribute('data-status')).resolves.toBe('held');
-    expect(invariant).toMatch(/second reads HIT (\d+)\/\1; origin requests (\d+) for \2 pictures/);
-    expect(invariant).toContain('origin down: 3/3 regions answered from copies');
-    expect(invariant).toContain('healed 3/3');
+    const run = await ended(150_000);
+    console.log(`architecture e2e: cdn regions: ${run.invariant}\n${run.log}`);
+    expect(run.status).toBe('held');
+    expect(run.invariant).toMatch(/second reads HIT (\d+)\/\1; origin requests (\d+) for \2 pictures/);
+    expect(run.invariant).toContain('origin down: 3/3 regions answered from copies');
+    expect(run.invariant).toContain('healed 3/3');
     await node(cdn.mediaOrigin.name).and(page.locator('[data-status="up"]')).waitFor({ timeout: 60_000 });
   }, 240_000);
 
@@ -238,46 +234,30 @@ describe('architecture page in headless Chromium', () => {
     await node('catalog').and(page.locator('[data-status="degraded"]')).waitFor();
     await shoot('architecture-mid-scenario.png');
     await replica('catalog-2').and(page.locator('[data-status="up"]')).waitFor({ timeout: 90_000 });
-    const status = page.getByTestId('run-status');
-    await status
-      .and(page.locator('[data-status="held"], [data-status="broken"], [data-status="failed"]'))
-      .waitFor({ timeout: 90_000 });
-    const invariant = await page.getByTestId('run-invariant').innerText();
-    console.log(`architecture e2e: kill replica: ${invariant}`);
-    await expect(status.getAttribute('data-status')).resolves.toBe('held');
-    expect(invariant).toMatch(/GETs \d+, failed 0; catalog-2 red after \d+ ms, back after \d+ ms/);
+    const run = await ended(90_000);
+    console.log(`architecture e2e: kill replica: ${run.invariant}`);
+    expect(run.status).toBe('held');
+    expect(run.invariant).toMatch(/GETs \d+, failed 0; catalog-2 red after \d+ ms, back after \d+ ms/);
   }, 240_000);
 
   it('takes the origin down behind the edge: catalog red, cached products served STALE, then back', async () => {
     await page.getByTestId('run-origin-down').click();
     await node('catalog').and(page.locator('[data-status="down"]')).waitFor({ timeout: 60_000 });
-    const status = page.getByTestId('run-status');
-    await status
-      .and(page.locator('[data-status="held"], [data-status="broken"], [data-status="failed"]'))
-      .waitFor({ timeout: 200_000 });
-    const invariant = await page.getByTestId('run-invariant').innerText();
-    console.log(`architecture e2e: origin down: ${invariant}`);
-    await expect(status.getAttribute('data-status')).resolves.toBe('held');
-    expect(invariant).toMatch(/reads \d+, failed 0; products served STALE 3\/3 while catalog was down/);
+    const run = await ended(200_000);
+    console.log(`architecture e2e: origin down: ${run.invariant}`);
+    expect(run.status).toBe('held');
+    expect(run.invariant).toMatch(/reads \d+, failed 0; products served STALE 3\/3 while catalog was down/);
     await node('catalog').and(page.locator('[data-status="up"]')).waitFor({ timeout: 60_000 });
     expect(pageErrors).toEqual([]);
   }, 300_000);
 
-  /** The run the page shows, once it has ended: its status and its invariant line. */
+  /** Like ended(), once the panel shows a run of `scenario` (it may have been started from the API). */
   const finished = async (scenario: string, timeout: number) => {
     await page
       .getByTestId('run-panel')
       .filter({ hasText: `Run: ${scenario}` })
       .waitFor({ timeout });
-    const status = page.getByTestId('run-status');
-    await status
-      .and(page.locator('[data-status="held"], [data-status="broken"], [data-status="failed"]'))
-      .waitFor({ timeout });
-    return {
-      status: await status.getAttribute('data-status'),
-      invariant: await page.getByTestId('run-invariant').innerText(),
-      log: await page.getByTestId('run-log').innerText(),
-    };
+    return ended(timeout);
   };
 
   it('stops one lock node, then two, from the page: works with one down, 503 and nothing written with two, works again', async () => {
