@@ -6,10 +6,10 @@ import { readWholeTopic, replay } from '../../infra/local/src/dlq';
 import { eventTopics } from '@sdp/topology';
 import {
   checkout,
+  checkoutLatency,
   fireCheckouts,
   finalStatuses,
   orderStatus,
-  percentile,
   runSweeper,
   setPsp,
   setStock,
@@ -50,18 +50,7 @@ function report(
     confirmed: statuses.filter((s) => s === 'CONFIRMED').length,
     cancelled: statuses.filter((s) => s === 'CANCELLED').length,
     oversold: Math.max(0, stock.sold - FLASH_STOCK),
-    checkoutP50ms: Math.round(
-      percentile(
-        results.map((r) => r.ms),
-        50,
-      ),
-    ),
-    checkoutP99ms: Math.round(
-      percentile(
-        results.map((r) => r.ms),
-        99,
-      ),
-    ),
+    ...checkoutLatency(results),
     stock,
   };
   for (const r of results.filter((r) => r.status !== 202 && r.status !== 409))

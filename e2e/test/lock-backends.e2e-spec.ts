@@ -1,7 +1,7 @@
 import {
+  checkoutLatency,
   finalStatuses,
   fireCheckouts,
-  percentile,
   setPsp,
   setStock,
   settledStock,
@@ -90,18 +90,7 @@ describe('flash sale with inventory on either lock backend (e2e)', () => {
         ),
         confirmed: statuses.filter((s) => s === 'CONFIRMED').length,
         oversold: Math.max(0, stock.sold - STOCK),
-        checkoutP50ms: Math.round(
-          percentile(
-            results.map((r) => r.ms),
-            50,
-          ),
-        ),
-        checkoutP99ms: Math.round(
-          percentile(
-            results.map((r) => r.ms),
-            99,
-          ),
-        ),
+        ...checkoutLatency(results),
         locksTakenPerReplica: metrics.map((m) =>
           metricSum(m, 'lock_acquire_wait_seconds_count{outcome="acquired"'),
         ),

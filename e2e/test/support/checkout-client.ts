@@ -110,6 +110,12 @@ export const percentile = (values: number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 };
 
+/** The median and p99 checkout latency of a run, in whole ms: the figures every checkout e2e prints. */
+export const checkoutLatency = (results: CheckoutResult[]) => {
+  const ms = results.map((r) => r.ms);
+  return { checkoutP50ms: Math.round(percentile(ms, 50)), checkoutP99ms: Math.round(percentile(ms, 99)) };
+};
+
 /** Fires all checkouts at once, spread over the orders replicas. */
 export const fireCheckouts = (
   ordersUrls: string[],
