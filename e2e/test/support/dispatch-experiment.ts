@@ -184,25 +184,37 @@ export async function runDispatchExperiment(
       intervalMs: 50,
       what: `${killAt} assignments before the kill`,
     });
-    const victim = processes[processes.length - 1];
-    const inFlight = await waitFor(
+    // The victim: a dispatcher that has assigned some and holds a courier mid-assignment right now,
+    // the last-started first. Without locks, one dispatcher can lose every race for a while (the
+    // dispatchers walk the same oldest-first job list, and the one that lost a job arrives late at
+    // the next); killing that one would show nothing, so it is passed over, not waited for.
+    const assignedBy = async (): Promise<Map<string, number>> =>
+      new Map(
+        (
+          await db.query<{ assigned_by: string; n: string }>(
+            `SELECT assigned_by, count(*)::text AS n FROM "${schema}".assignments GROUP BY assigned_by`,
+          )
+        ).rows.map((r) => [r.assigned_by, Number(r.n)]),
+      );
+    const { victim, inFlight } = await waitFor(
       async () => {
-        const text = await (await fetch(`${victim.url}/metrics`)).text();
-        const n = metricSum(text, 'delivery_offers_in_flight');
-        return n >= 1 ? n : undefined;
+        const assigned = await assignedBy();
+        for (const p of [...processes].reverse()) {
+          if (!assigned.get(p.name)) continue;
+          const n = metricSum(await (await fetch(`${p.url}/metrics`)).text(), 'delivery_offers_in_flight');
+          if (n >= 1) return { victim: p, inFlight: n };
+        }
+        return undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 5, what: `${victim.name} to hold a courier mid-assignment` },
+      {
+        timeoutMs: 30_000,
+        intervalMs: 5,
+        what: 'a dispatcher that has assigned some to hold a courier mid-assignment',
+      },
     );
     await victim.kill();
     const atAssigned = await count('assignments');
-    const assignedBeforeKill = Number(
-      (
-        await db.query<{ n: string }>(
-          `SELECT count(*)::text AS n FROM "${schema}".assignments WHERE assigned_by = $1`,
-          [victim.name],
-        )
-      ).rows[0].n,
-    );
+    const assignedBeforeKill = (await assignedBy()).get(victim.name) ?? 0;
     log(
       `SIGKILL ${victim.name} at ${atAssigned}/${orders} assigned, ${inFlight} offer(s) in flight${env.DISPATCH_LOCKS === 'false' ? '' : ' (courier + job locks held)'}`,
     );
