@@ -31,8 +31,8 @@ export const controlConfigSchema = z
     /**
      * The CDN of @sdp/topology (docs/cdn.md): one edge URL per region in topology order (the home
      * region's first), the origin shield and the media origin, whose /metrics carry the edges'
-     * HIT/MISS/STALE counters. Unset (compose does not pass them to control yet): no CDN boxes, and the CDN
-     * scenario is disabled with the reason.
+     * HIT/MISS/STALE counters. pnpm stack, the e2e stacks and compose set all three. Unset: no CDN
+     * boxes, and the CDN scenario is disabled with the reason.
      */
     CDN_EDGE_URLS: csv('each edge must be an http:// URL', (item) => /^https?:\/\/[^\s/]+$/.test(item))
       .refine((urls) => urls.length === cdn.regions.length, {

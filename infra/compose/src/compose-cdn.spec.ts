@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { cdn, proxies } from '@sdp/topology';
+import { controlConfigSchema } from '../../../apps/control/src/config';
 import { mediaOriginConfigSchema } from '../../../apps/media-origin/src/config';
 import { wanLinkConfigSchema } from '../../../apps/wan-link/src/config';
 import { type ComposeService, interpolate, readComposeFile, repoRoot } from './compose-file';
@@ -96,6 +97,17 @@ describe('docker-compose.yml: the CDN', () => {
   it('a product change refreshes every region’s edge (catalog’s EDGE_URLS)', () => {
     const urls = envOf(all.catalog).EDGE_URLS.split(',');
     expect(urls).toEqual(cdn.regions.map((r) => `http://${r.edge}:${r.edgePort}`));
+  });
+
+  it('control is given every region’s edge, the shield and the media origin (the CDN’s boxes on the architecture page)', () => {
+    const env = envOf(all.control);
+    expect(env.CDN_EDGE_URLS.split(',')).toEqual(cdn.regions.map((r) => `http://${r.edge}:${r.edgePort}`));
+    expect(env.CDN_SHIELD_URL).toBe(`http://${cdn.shield.name}:${cdn.shield.port}`);
+    expect(env.MEDIA_ORIGIN_URL).toBe(`http://${cdn.mediaOrigin.name}:${cdn.mediaOrigin.port}`);
+    const parsed = controlConfigSchema.safeParse(env);
+    expect(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(
+      [],
+    );
   });
 
   it('the CDN’s Node containers probe health without a second Node process inside their limit', () => {

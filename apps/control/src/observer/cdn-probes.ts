@@ -7,7 +7,7 @@ import type { ServerReading } from './server-probes';
 
 // The CDN's nodes (libs/topology cdn.ts): every region's edge and the shield answer their
 // /nginx-health; the media origin's /metrics holds the figures of all of them (its log collector
-// counts the edges' responses). Without CDN_EDGE_URLS (compose) there is nothing to read.
+// counts the edges' responses). Without CDN_EDGE_URLS there is nothing to read.
 
 @Injectable()
 export class CdnProbes {

@@ -59,7 +59,7 @@ export class CdnRegionsScenario implements Scenario {
 
   unavailable(): string | undefined {
     if (!this.cdnProbes.enabled)
-      return 'control is not given the CDN regions here (CDN_EDGE_URLS is not set; compose does not pass them to control yet)';
+      return 'control is not given the CDN regions here (CDN_EDGE_URLS is not set)';
     return this.runner.available
       ? undefined
       : 'needs the native runner’s control channel (pnpm stack) to stop the media origin';

@@ -277,6 +277,39 @@ async function runChecks(
     return (await pictureThroughEveryEdge(edges, `${product.imagePath}?w=320`)).join('; ');
   });
 
+  await check(
+    'the architecture page draws the CDN: every region’s edge, the shield and the media origin, up',
+    async () => {
+      const login = await fetch(`${edge}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@example.com', password: demoPassword }),
+      });
+      assert.equal(login.status, 200);
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      const wanted = [...cdn.regions.map((r) => r.edge), cdn.shield.name, cdn.mediaOrigin.name];
+      type Node = { id: string; status: string; figures: { label: string; value: string }[] };
+      let nodes: Node[] = [];
+      // The observer reads the CDN on its rounds: the first frame may predate a probe's answer.
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(1_000)) {
+        const res = await fetch(`${edge}/api/admin/control/snapshot`, {
+          headers: { authorization: `Bearer ${accessToken}` },
+        });
+        assert.equal(res.status, 200, await res.clone().text());
+        nodes = ((await res.json()) as { snapshot: { nodes: Node[] } }).snapshot.nodes;
+        if (wanted.every((id) => nodes.find((n) => n.id === id)?.status === 'up')) break;
+      }
+      const cdnNodes = wanted.map((id) => nodes.find((n) => n.id === id));
+      assert.deepEqual(
+        cdnNodes.map((n) => `${n?.id ?? '?'} ${n?.status ?? 'missing'}`),
+        wanted.map((id) => `${id} up`),
+      );
+      const media = cdnNodes.at(-1)!;
+      assert.ok(media.figures.length > 0, 'the media origin box has no figures');
+      return media.figures.map((f) => `${f.label} ${f.value}`).join(', ');
+    },
+  );
+
   await check('a checkout reaches CONFIRMED', async () => {
     // The PSP simulator declines 10% of charges (PSP_FAILURE_RATE): a declined order is CANCELLED,
     // so try up to 5 orders; every one must settle, and one must be CONFIRMED.
