@@ -274,7 +274,7 @@ describe('observability profile', () => {
     }
   });
 
-  it('the Grafana dashboard charts request rate, cache hit ratio, lock waits, consumer lag and 429s', () => {
+  it('the Grafana dashboard charts request rate, cache hit ratio, lock waits, consumer lag, 429s and the CDN', () => {
     const dashboard = JSON.parse(
       fs.readFileSync(path.join(repoRoot, 'infra/compose/grafana/dashboards/sdp-overview.json'), 'utf8'),
     ) as { panels: { targets: { expr: string }[] }[] };
@@ -285,6 +285,8 @@ describe('observability profile', () => {
       'lock_acquire_wait_seconds_bucket',
       'kafka_consumergroup_lag',
       'gateway_rate_limited_total',
+      'cdn_edge_responses_total',
+      'cdn_media_bytes_saved_total',
     ])
       expect(exprs).toContain(metric);
   });
