@@ -17,6 +17,32 @@ import { createKafka, ensureTopics } from './kafka';
 import { EventPublisher } from './publisher';
 import { discoverConsumers } from './consume';
 import { runConsumer, type EventSubscriber } from './consumer';
+import { withRetry, type RetryPolicy } from './retry';
+
+/**
+ * Boot-time Kafka steps (create the topics, connect the producer) get whole new attempts after
+ * kafkajs' own retries (about 30 s) give up: when every migrate job and replica of a compose stack
+ * boots at once on two cores, the broker can be healthy yet unreachable for longer than that, and a
+ * one-shot migrate job has no restart policy to try again. Up to about three minutes in all, then
+ * the service refuses to start with kafkajs' error.
+ */
+const BOOT_RETRY: RetryPolicy = { retries: 4, initialDelayMs: 2_000, maxDelayMs: 10_000 };
+const bootLogger = new Logger('KafkaModule');
+
+async function atBoot(what: string, step: () => Promise<void>): Promise<void> {
+  let attempt = 0;
+  const outcome = await withRetry(async () => {
+    attempt++;
+    try {
+      await step();
+    } catch (error) {
+      if (attempt <= BOOT_RETRY.retries)
+        bootLogger.warn(`${what} failed (attempt ${attempt}), trying again: ${String(error)}`);
+      throw error;
+    }
+  }, BOOT_RETRY);
+  if (!outcome.ok) throw outcome.error;
+}
 
 export interface KafkaModuleOptions {
   clientId: string;
@@ -121,14 +147,16 @@ export class KafkaModule implements OnApplicationShutdown {
           inject: [KAFKA_OPTIONS, Topics],
           useFactory: async (settings: KafkaModuleOptions, topics: Topics): Promise<Kafka> => {
             const kafka = createKafka({ clientId: settings.clientId, brokers: settings.brokers });
-            const admin = kafka.admin();
-            await admin.connect();
-            try {
-              const names = settings.topics.flatMap((t) => [topics.name(t), dlqTopic(topics.name(t))]);
-              await ensureTopics(admin, names, settings.partitions ?? 3);
-            } finally {
-              await admin.disconnect();
-            }
+            const names = settings.topics.flatMap((t) => [topics.name(t), dlqTopic(topics.name(t))]);
+            await atBoot('creating the topics', async () => {
+              const admin = kafka.admin();
+              await admin.connect();
+              try {
+                await ensureTopics(admin, names, settings.partitions ?? 3);
+              } finally {
+                await admin.disconnect();
+              }
+            });
             return kafka;
           },
         },
@@ -137,7 +165,7 @@ export class KafkaModule implements OnApplicationShutdown {
           inject: [Kafka],
           useFactory: async (kafka: Kafka): Promise<EventPublisher> => {
             const publisher = new EventPublisher(kafka);
-            await publisher.connect();
+            await atBoot('connecting the producer', () => publisher.connect());
             return publisher;
           },
         },
