@@ -331,11 +331,18 @@ async function runChecks(
       const wanted = [...cdn.regions.map((r) => r.edge), cdn.shield.name, cdn.mediaOrigin.name];
       type Node = { id: string; status: string; figures: { label: string; value: string }[] };
       let nodes: Node[] = [];
-      // The observer reads the CDN on its rounds: the first frame may predate a probe's answer.
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(1_000)) {
+      let slow = 0;
+      // Unwatched, each snapshot is a fresh round over every replica and server; the first ones,
+      // while control opens its connections on a machine still busy with the boot, can outlast the
+      // gateway's 3 s upstream timeout (a 504, counted and printed). A probe may also answer late.
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(1_000)) {
         const res = await fetch(`${edge}/api/admin/control/snapshot`, {
           headers: { authorization: `Bearer ${accessToken}` },
         });
+        if (res.status === 504) {
+          slow++;
+          continue;
+        }
         assert.equal(res.status, 200, await res.clone().text());
         nodes = ((await res.json()) as { snapshot: { nodes: Node[] } }).snapshot.nodes;
         if (wanted.every((id) => nodes.find((n) => n.id === id)?.status === 'up')) break;
@@ -347,7 +354,7 @@ async function runChecks(
       );
       const media = cdnNodes.at(-1)!;
       assert.ok(media.figures.length > 0, 'the media origin box has no figures');
-      return media.figures.map((f) => `${f.label} ${f.value}`).join(', ');
+      return `${media.figures.map((f) => `${f.label} ${f.value}`).join(', ')}; ${slow} snapshot(s) past 3 s first`;
     },
   );
 
