@@ -48,8 +48,6 @@ step "The README's run commands as written: pnpm stack (Ctrl-C), ./scripts/stack
 pnpm test:commands
 
 step "docker compose up in real containers: every image built, the project's compose file as written, checked through the edge port"
-# The native infrastructure is done with; the compose debug profile publishes the same loopback ports.
-pnpm infra:down
 pnpm test:compose
 
 step "All tests passed"

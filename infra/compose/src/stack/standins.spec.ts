@@ -16,10 +16,6 @@ describe('compose tier stand-ins', () => {
     expect(images.join()).not.toMatch(/prometheus|grafana|k6|socat|exporter/);
   });
 
-  it("adds the debug profile's socat image when that profile is asked for", () => {
-    expect(neededImages(['debug'])).toEqual([...neededImages(), 'docker.io/alpine/socat:1.8.0.3'].sort());
-  });
-
   it("adds the zookeeper profile's official image when that profile is asked for", () => {
     expect(neededImages(['zookeeper'])).toEqual(
       [...neededImages(), 'docker.io/library/zookeeper:3.9.5'].sort(),
@@ -27,7 +23,7 @@ describe('compose tier stand-ins', () => {
   });
 
   it('has a stand-in folder with a Containerfile for each', () => {
-    for (const name of ['kafka', 'nginx', 'node', 'postgres', 'redis', 'socat', 'zookeeper']) {
+    for (const name of ['kafka', 'nginx', 'node', 'postgres', 'redis', 'zookeeper']) {
       expect(fs.existsSync(path.join(__dirname, '../../standins', name, 'Containerfile'))).toBe(true);
     }
   });

@@ -23,7 +23,6 @@ const standinFor: Record<string, string> = {
   'docker.io/library/nginx': 'nginx',
   'docker.io/apache/kafka': 'kafka',
   'docker.io/library/zookeeper': 'zookeeper',
-  'docker.io/alpine/socat': 'socat',
 };
 
 /** `postgres:15` -> `docker.io/library/postgres:15`, `apache/kafka:4` -> `docker.io/apache/kafka:4`. */

@@ -26,7 +26,6 @@ import { which } from './exec';
 import { sleep } from '@sdp/scheduling';
 import { ensureStandins } from './standins';
 import { pictureThroughEveryEdge, type PublishedEdge } from './cdn-checks';
-import { debugPorts, portTaken, probe } from './debug-checks';
 
 const workDir = path.join(repoRoot, '.infra/compose');
 const HEALTHY_WITHIN_MS = 12 * 60_000;
@@ -109,8 +108,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(workDir, { recursive: true });
 
   console.log('\n── stand-in base images (infra/compose/standins)');
-  // The debug profile's socat too: its check starts debug-ports after the default stack's checks.
-  for (const r of await ensureStandins({ ...podmanEnv(), COMPOSE_PROFILES: 'debug' }))
+  for (const r of await ensureStandins(podmanEnv()))
     console.log(`  ${r.tag}: ${r.built ? 'built' : 'cached'} (${seconds(r.seconds * 1000)})`);
   const standinsMs = Date.now() - started;
 
@@ -177,12 +175,6 @@ async function main(): Promise<void> {
     console.log('\n── checks through the published port only');
     await runChecks(edges, demoPassword, compose.project, recordPeaks);
     await recordPeaks();
-
-    console.log('\n── the debug profile (README: Postgres, Redis and Kafka on loopback)');
-    await check(
-      'docker compose --profile debug up -d: Postgres, the Redis nodes and Kafka answer on loopback',
-      () => debugProfile(compose),
-    );
   } catch (err) {
     failure = err;
     // Which container failed: docker-compose v1 names only ids ("Container b640ed05b6c7 is unhealthy").
@@ -233,39 +225,6 @@ async function main(): Promise<void> {
     `  total ${seconds(Date.now() - started)}; ${results.filter((r) => r.ok).length}/${results.length} checks passed`,
   );
   if (failure) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
-}
-
-/** Starts the debug profile's port forwarder, probes every port it publishes, then removes it. */
-async function debugProfile(compose: Compose): Promise<string> {
-  const taken: number[] = [];
-  for (const p of debugPorts) if (await portTaken(p.port)) taken.push(p.port);
-  assert.deepEqual(taken, [], `loopback ports already taken here (pnpm infra:down stops the native ones)`);
-  await compose.run(['--profile', 'debug', 'up', '-d', 'debug-ports'], {
-    inherit: true,
-    timeoutMs: 5 * 60_000,
-  });
-  try {
-    const answered: string[] = [];
-    for (const port of debugPorts) {
-      const started = Date.now();
-      // socat starts its listeners a moment after the container does.
-      for (;;) {
-        try {
-          await probe(port);
-          break;
-        } catch (error) {
-          if (Date.now() - started > 60_000) throw error;
-          await sleep(500);
-        }
-      }
-      answered.push(`${port.name} :${port.port}`);
-    }
-    return answered.join(', ');
-  } finally {
-    await compose.run(['--profile', 'debug', 'rm', '--stop', '--force', 'debug-ports'], {
-      allowFailure: true,
-    });
-  }
 }
 
 async function runChecks(
