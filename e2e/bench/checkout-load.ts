@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import { percentile } from '../test/support/checkout-client';
 import type { TestStack } from '../test/support/stack';
-import { startCpuMeter } from './process-cpu';
+import { infraServers, startCpuMeter } from './process-cpu';
 
 export interface LoadRow {
   scenario: string;
@@ -48,6 +48,7 @@ export async function bareConditionalUpdate({ durationS, connections }: LoadSett
   await db.query(`INSERT INTO ${schema}.stock VALUES ('hot', 100000000, 0)`);
   const pool = new Pool({ connectionString: testInfraEnv().DATABASE_URL, max: connections });
   const latencies: number[] = [];
+  const postgresCpu = startCpuMeter({ postgres: infraServers('postgres') });
   const deadline = Date.now() + durationS * 1_000;
   const worker = async () => {
     while (Date.now() < deadline) {
@@ -59,11 +60,13 @@ export async function bareConditionalUpdate({ durationS, connections }: LoadSett
     }
   };
   await Promise.all(Array.from({ length: connections }, worker));
+  const { postgres: postgresSeconds } = postgresCpu();
   await pool.end();
   await db.query(`DROP SCHEMA ${schema} CASCADE`);
   await db.end();
   return {
     scenario: 'bare conditional UPDATE, 1 row',
+    cpuMs: { postgres: (postgresSeconds * 1_000) / Math.max(latencies.length, 1) },
     perSecond: latencies.length / durationS,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),

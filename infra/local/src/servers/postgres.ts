@@ -37,6 +37,9 @@ export function postgresSettings(socketDir: string): Record<string, string> {
     logging_collector: 'off',
     log_min_messages: 'warning',
     log_line_prefix: '%m [%p] ',
+    // Counts every statement by its normalised text: pnpm bench:checkout reads it to show how many
+    // statements, and which, one checkout runs. Ships with the server package (postgresql-NN).
+    shared_preload_libraries: 'pg_stat_statements',
   };
 }
 
