@@ -47,8 +47,14 @@ export async function runConsumer(options: ConsumerOptions): Promise<EventSubscr
   await consumer.connect();
   await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? false });
 
+  // Offsets are committed by kafkajs, and only for messages whose handler returned: it marks each
+  // one done after `eachMessage` resolves and commits what is done after every batch (and at least
+  // once a second inside a long one). One commit per batch instead of one per message halved the
+  // broker's CPU per checkout (docs/benchmarks.md); a crash redelivers at most the batch in flight,
+  // which the handlers' deduplication absorbs as it absorbs any redelivery.
   await consumer.run({
-    autoCommit: false,
+    autoCommit: true,
+    autoCommitInterval: 1_000,
     eachMessage: async ({ topic, partition, message, heartbeat }) => {
       const parsed = parseEnvelope(message.value);
       if (!parsed.ok) {
@@ -66,9 +72,8 @@ export async function runConsumer(options: ConsumerOptions): Promise<EventSubscr
           await deadLetter(dlqProducer, topic, partition, message, reason);
         }
       }
-      // Only now is the message done (handled or safely dead-lettered): commit the next offset.
-      // If anything above threw, nothing is committed and kafkajs redelivers the message.
-      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      // Returning marks the message done (handled or safely dead-lettered). If anything above threw,
+      // it is not marked, nothing after it is committed, and kafkajs redelivers it.
     },
   });
 
