@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { connectWhenReachable, isStartupRace } from './connect';
+import { connectWhenReachable, isStartupRace, retryStartupRaces } from './connect';
 
 const failing = (code: string) => Object.assign(new Error(`failed: ${code}`), { code });
 const quietLogger = { warn: () => undefined } as never;
@@ -35,6 +35,21 @@ describe(connectWhenReachable.name, () => {
   it('gives up on a start-up race once the time is spent', async () => {
     const { create } = sources(Array.from({ length: 100 }, () => 'ENOTFOUND'));
     await expect(connectWhenReachable(create, 300, quietLogger)).rejects.toThrow('ENOTFOUND');
+  });
+
+  it('retries any step (migrating, seeding) on a start-up race, and only on one', async () => {
+    let calls = 0;
+    const migrate = () =>
+      ++calls < 3
+        ? Promise.reject(new Error('Connection terminated due to connection timeout'))
+        : Promise.resolve('migrated');
+    await expect(retryStartupRaces('migrate', migrate, 10_000, quietLogger)).resolves.toBe('migrated');
+    expect(calls).toBe(3);
+
+    calls = 0;
+    const broken = () => (++calls, Promise.reject(failing('42P01')));
+    await expect(retryStartupRaces('migrate', broken, 10_000, quietLogger)).rejects.toThrow('42P01');
+    expect(calls).toBe(1);
   });
 
   it("classifies by code, and pg-pool's code-less connection timeout by its message", () => {

@@ -26,24 +26,31 @@ export const isStartupRace = (error: unknown): boolean => {
 };
 
 /**
- * Connects a fresh data source per attempt (a failed one is not reused), retrying start-up races
- * for up to `withinMs` with growing pauses.
+ * Runs `attempt` until it succeeds, retrying start-up races (and only those) for up to `withinMs`
+ * with growing pauses. `what` names the step in the warning.
  */
-export async function connectWhenReachable(
-  create: () => DataSource,
-  withinMs = 30_000,
+export async function retryStartupRaces<T>(
+  what: string,
+  attempt: () => Promise<T>,
+  withinMs: number,
   logger = new Logger('Database'),
-): Promise<DataSource> {
+): Promise<T> {
   const deadline = Date.now() + withinMs;
-  for (let attempt = 1; ; attempt++) {
-    const dataSource = create();
+  for (let n = 1; ; n++) {
     try {
-      return await dataSource.initialize();
+      return await attempt();
     } catch (error) {
       if (!isStartupRace(error) || Date.now() >= deadline) throw error;
-      const pauseMs = Math.min(100 * 2 ** attempt, 2_000);
-      logger.warn(`postgres not reachable yet (${reason(error)}); retry in ${pauseMs} ms`);
+      const pauseMs = Math.min(100 * 2 ** n, 2_000);
+      logger.warn(`${what}: postgres not reachable yet (${reason(error)}); retry in ${pauseMs} ms`);
       await sleep(pauseMs);
     }
   }
 }
+
+/** Connects a fresh data source per attempt (a failed one is not reused), retrying start-up races. */
+export const connectWhenReachable = (
+  create: () => DataSource,
+  withinMs = 30_000,
+  logger?: Logger,
+): Promise<DataSource> => retryStartupRaces('connect', () => create().initialize(), withinMs, logger);

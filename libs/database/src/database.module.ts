@@ -1,9 +1,12 @@
 import { DynamicModule, Global, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ReadinessService } from '@sdp/observability';
 import { DataSource } from 'typeorm';
-import { connectWhenReachable } from './connect';
+import { connectWhenReachable, retryStartupRaces } from './connect';
 import { createServiceDataSource, type ServiceDataSourceOptions } from './data-source';
 import { migrateSchema } from './migrate';
+
+/** How long migrating and seeding may keep retrying start-up races (new connects timing out). */
+const MIGRATE_RETRY_MS = 60_000;
 
 export interface DatabaseModuleOptions extends ServiceDataSourceOptions {
   /** Runs after migrations on every start (e.g. idempotent demo data). */
@@ -34,8 +37,18 @@ export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
           useFactory: async (): Promise<DataSource> => {
             const dataSource = await connectWhenReachable(() => createServiceDataSource(settings));
             if (settings.migrate !== false) {
-              await migrateSchema(dataSource, settings.schema);
-              await settings.afterMigrate?.(dataSource);
+              // Migrating opens a second pooled connection beside the one holding the advisory
+              // lock, and seeding may open more: each is a new connect that can time out while the
+              // stack boots (compose's nine one-shot migrate jobs on two cores, which have no
+              // restart policy). Both steps are idempotent, so a start-up race is retried.
+              await retryStartupRaces(
+                'migrate',
+                async () => {
+                  await migrateSchema(dataSource, settings.schema);
+                  await settings.afterMigrate?.(dataSource);
+                },
+                MIGRATE_RETRY_MS,
+              );
             }
             return dataSource;
           },
