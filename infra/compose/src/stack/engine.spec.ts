@@ -1,4 +1,4 @@
-import { peakMemory, type ContainerInfo } from './engine';
+import { failedContainers, peakMemory, type ContainerInfo } from './engine';
 
 const container = (overrides: Partial<ContainerInfo>): ContainerInfo =>
   ({ state: 'running', cgroup: '/machine.slice/libpod-x.scope', ...overrides }) as ContainerInfo;
@@ -12,5 +12,18 @@ describe(peakMemory.name, () => {
 
   it('reports nothing when the cgroup files are not there', () => {
     expect(peakMemory(container({ cgroup: '/no/such/cgroup' }))).toBeUndefined();
+  });
+});
+
+describe(failedContainers.name, () => {
+  it('names the unhealthy containers and the ones that exited non-zero, and no other', () => {
+    const states = [
+      container({ name: 'sdp_postgres_1', health: 'healthy', exitCode: 0 }),
+      container({ name: 'sdp_gateway-migrate_1', state: 'exited', exitCode: 0 }),
+      container({ name: 'sdp_catalog-migrate_1', state: 'exited', exitCode: 1 }),
+      container({ name: 'sdp_lb_1', health: 'unhealthy', exitCode: 0 }),
+      container({ name: 'sdp_orders_1', health: 'starting', exitCode: 0 }),
+    ];
+    expect(failedContainers(states)).toEqual(['sdp_catalog-migrate_1 exited 1', 'sdp_lb_1 unhealthy']);
   });
 });

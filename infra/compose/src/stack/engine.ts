@@ -109,6 +109,12 @@ interface Inspect {
   HostConfig: { Memory: number };
 }
 
+/** The containers that broke an `up`: unhealthy, or exited non-zero (a one-shot job that failed). */
+export const failedContainers = (all: ContainerInfo[]): string[] =>
+  all
+    .filter((c) => c.health === 'unhealthy' || (c.state === 'exited' && c.exitCode !== 0))
+    .map((c) => `${c.name} ${c.health === 'unhealthy' ? 'unhealthy' : `exited ${c.exitCode}`}`);
+
 /** Every container of the project (running or not), inspected. */
 export async function containers(project: string): Promise<ContainerInfo[]> {
   const ids = (await podman(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])).stdout

@@ -15,6 +15,7 @@ import { composeEnv } from '../env-file';
 import {
   Compose,
   containers,
+  failedContainers,
   HealthPump,
   peakMemory,
   podman,
@@ -176,15 +177,21 @@ async function main(): Promise<void> {
     await runChecks(edges, demoPassword, compose.project, recordPeaks);
     await recordPeaks();
   } catch (err) {
-    failure = err;
     // Which container failed: docker-compose v1 names only ids ("Container b640ed05b6c7 is unhealthy").
-    for (const c of await containers(compose.project).catch(() => [])) {
+    const states = await containers(compose.project).catch(() => []);
+    for (const c of states) {
       console.log(
         `  ${c.name.padEnd(30)} ${c.id.slice(0, 12)} ${c.state} ${c.health ?? ''} exit ${c.exitCode}`,
       );
     }
     const logs = await compose.run(['logs', '--no-color', '--tail', '40'], { allowFailure: true });
     console.log(`\n── last log lines\n${logs.stdout}`);
+    // The failed containers also go into the error, the output's last line: a CI record that keeps
+    // only the tail lost the table above (4 December: "up -d exited 1" and nothing to say which).
+    const failed = failedContainers(states);
+    failure = failed.length
+      ? new Error(`${err instanceof Error ? err.message : String(err)}; failed: ${failed.join(', ')}`)
+      : err;
   } finally {
     await pump.stop();
     console.log('\n── docker-compose down -v');
